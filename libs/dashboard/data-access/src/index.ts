@@ -1,0 +1,28 @@
+/**
+ * Server-side access to the advlab gRPC services for the dashboard. Import it only from
+ * server code (server components, route handlers): it opens gRPC channels.
+ */
+export {
+  DASHBOARD_SERVICES,
+  dashboardEnvSchema,
+  loadDashboardEnv,
+  resolveServiceAddress,
+  serviceAddressSchema,
+  type AddressResult,
+  type DashboardEnv,
+  type DashboardService,
+  type ServiceId,
+} from './config';
+export { CHANNEL_OPTIONS, closeClients, getAttackStreamClient, getHealthClient, getTrainerClient } from './clients';
+export {
+  DEFAULT_HEALTH_DEADLINE_MS,
+  SERVICE_STATUSES,
+  checkHealth,
+  getServicesHealth,
+  toServiceStatus,
+  type GetServicesHealthOptions,
+  type HealthCheckResult,
+  type ServiceHealth,
+  type ServiceStatus,
+} from './health';
+export { SSE_HEADERS, formatSSE, grpcStreamToSSE, sseResponse, type CancellableStream, type SSEEvent, type StreamToSSEOptions } from './sse';
