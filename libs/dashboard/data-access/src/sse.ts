@@ -19,8 +19,6 @@ export interface StreamToSSEOptions<T> {
   signal?: AbortSignal;
 }
 
-const encoder = new TextEncoder();
-
 /** Formats one event in the `text/event-stream` wire format. */
 export function formatSSE({ event, id, data }: SSEEvent): string {
   let out = '';
@@ -52,6 +50,7 @@ export function grpcStreamToSSE<T>(call: CancellableStream<T>, options: StreamTo
   const toEvent = options.toEvent ?? ((message: T) => ({ data: message }));
   const toErrorEvent = options.toErrorEvent ?? defaultErrorEvent;
   const iterator = call[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
   let finished = false;
 
   let onAbort: (() => void) | undefined;

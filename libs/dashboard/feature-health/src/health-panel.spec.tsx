@@ -1,0 +1,85 @@
+import { render, screen, within } from '@testing-library/react';
+import type { ServiceHealth } from '@advlab/dashboard-data-access';
+import { HealthPanel, summarize } from './health-panel';
+import { ServicesHealth } from './services-health';
+
+const trainer = (overrides: Partial<ServiceHealth> = {}): ServiceHealth => ({
+  id: 'trainer',
+  name: 'Trainer',
+  grpcService: 'advlab.v1.TrainerService',
+  address: '127.0.0.1:50051',
+  status: 'SERVING',
+  latencyMs: 3,
+  ...overrides,
+});
+
+const attack = (overrides: Partial<ServiceHealth> = {}): ServiceHealth => ({
+  id: 'attack',
+  name: 'Attack server',
+  grpcService: 'advlab.v1.AttackStreamService',
+  address: '127.0.0.1:50052',
+  status: 'SERVING',
+  latencyMs: 4,
+  ...overrides,
+});
+
+const card = (name: string) => screen.getByRole('group', { name });
+
+describe('HealthPanel', () => {
+  it.each([
+    ['SERVING', 'Serving', null],
+    ['NOT_SERVING', 'Not serving', /not taking requests/],
+    ['UNKNOWN', 'Unknown', /could not be determined/],
+    ['UNREACHABLE', 'Unreachable', /Is the service running\?/],
+  ] as const)('shows %s as the text "%s"', (status, label, hint) => {
+    render(<HealthPanel services={[trainer({ status, detail: status === 'SERVING' ? undefined : `detail for ${status}` })]} />);
+    const trainerCard = card('Trainer');
+    expect(trainerCard.dataset['status']).toBe(status);
+    expect(within(trainerCard).getByText(label)).toBeTruthy();
+    expect(within(trainerCard).getByText('127.0.0.1:50051')).toBeTruthy();
+    expect(within(trainerCard).getByText('advlab.v1.TrainerService')).toBeTruthy();
+    if (hint) {
+      expect(within(trainerCard).getByText(hint)).toBeTruthy();
+      expect(within(trainerCard).getByText(`detail for ${status}`)).toBeTruthy();
+    } else {
+      expect(within(trainerCard).queryByText(/detail for/)).toBeNull();
+    }
+  });
+
+  it('shows latency, and how long an unreachable service took to fail', () => {
+    render(<HealthPanel services={[trainer({ latencyMs: 12 }), attack({ status: 'UNREACHABLE', latencyMs: 1500, detail: 'No connection established' })]} />);
+    expect(within(card('Trainer')).getByText('12 ms')).toBeTruthy();
+    expect(within(card('Attack server')).getByText('failed after 1500 ms')).toBeTruthy();
+    expect(within(card('Attack server')).getByText('No connection established')).toBeTruthy();
+  });
+
+  it('summarises the services and shows when they were checked', () => {
+    render(
+      <HealthPanel services={[trainer(), attack({ status: 'NOT_SERVING' })]} checkedAt={new Date('2025-01-02T03:04:05Z')} actions={<button>Refresh</button>} />,
+    );
+    const summary = screen.getByRole('status');
+    expect(summary.textContent).toMatch(/^1 of 2 services serving\. Checked at \d\d:\d\d:\d\d\.$/);
+    expect(summary.querySelector('time')?.getAttribute('datetime')).toBe('2025-01-02T03:04:05.000Z');
+    expect(screen.getByRole('heading', { level: 2, name: 'Services' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Refresh' })).toBeTruthy();
+    expect(screen.getAllByRole('listitem')).toHaveLength(2);
+  });
+
+  it('summarises every case', () => {
+    expect(summarize([])).toBe('No services configured.');
+    expect(summarize([trainer()])).toBe('The service is serving.');
+    expect(summarize([trainer(), attack()])).toBe('All 2 services are serving.');
+    expect(summarize([trainer({ status: 'UNREACHABLE' }), attack({ status: 'UNKNOWN' })])).toBe('0 of 2 services serving.');
+  });
+});
+
+describe('ServicesHealth', () => {
+  it('loads the statuses and renders them', async () => {
+    const load = jest.fn(async () => [trainer(), attack({ status: 'UNREACHABLE' })]);
+    render(await ServicesHealth({ load }));
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(card('Trainer').dataset['status']).toBe('SERVING');
+    expect(card('Attack server').dataset['status']).toBe('UNREACHABLE');
+    expect(screen.getByRole('status').querySelector('time')).not.toBeNull();
+  });
+});

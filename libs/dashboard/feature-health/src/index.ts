@@ -1,0 +1,3 @@
+export { HealthPanel, ServiceHealthCard, summarize, type HealthPanelProps } from './health-panel';
+export { ServicesHealth, type ServicesHealthProps } from './services-health';
+export { STATUS_PRESENTATION, type StatusPresentation } from './status';
