@@ -1,0 +1,48 @@
+/**
+ * Why a data set could not be read. Every code is a problem with the caller's input
+ * (a path, a folder layout, a file format or an option), so a server maps all of them
+ * to a client error such as gRPC `INVALID_ARGUMENT` (`NOT_FOUND` for `NOT_FOUND`).
+ */
+export type DataErrorCode =
+  /** The path does not exist. */
+  | 'NOT_FOUND'
+  /** A folder was expected. */
+  | 'NOT_A_DIRECTORY'
+  /** The folder itself cannot be listed (permissions, I/O error). */
+  | 'UNREADABLE'
+  /** An ImageFolder has fewer than 2 class folders. */
+  | 'TOO_FEW_CLASSES'
+  /** A class folder holds no image that could be decoded. */
+  | 'EMPTY_CLASS'
+  /** A folder name is not one of the class names it must match (separate test folder). */
+  | 'UNKNOWN_CLASS'
+  /** A folder meant for prediction holds no image that could be decoded. */
+  | 'NO_IMAGES'
+  /** An IDX file is malformed or does not match its companion file. */
+  | 'BAD_IDX'
+  /** An option is out of range. */
+  | 'INVALID_OPTION'
+  /** The import was cancelled through its AbortSignal. */
+  | 'ABORTED';
+
+/** A typed error for bad data-set input; `code` says which rule was broken. */
+export class DataError extends Error {
+  override readonly name = 'DataError';
+
+  constructor(
+    readonly code: DataErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** True when `e` is a {@link DataError} (optionally with the given code). */
+export function isDataError(e: unknown, code?: DataErrorCode): e is DataError {
+  return e instanceof DataError && (code === undefined || e.code === code);
+}
+
+/** Throws `DataError('INVALID_OPTION')` with a lazily built message unless `cond` holds. */
+export function assertOption(cond: boolean, message: () => string): asserts cond {
+  if (!cond) throw new DataError('INVALID_OPTION', message());
+}

@@ -1,0 +1,67 @@
+import { promises as fs } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { DataError } from './errors';
+
+/** An unsigned-byte IDX array (the MNIST file format): `data` holds `prod(dims)` bytes, row-major. */
+export interface IdxArray {
+  readonly dims: readonly number[];
+  readonly data: Uint8Array;
+}
+
+const UBYTE = 0x08;
+
+/**
+ * Parses an IDX file's bytes (gzip-compressed or raw). Only the unsigned-byte element type
+ * (0x08, used by MNIST and Fashion-MNIST) is supported. Throws `DataError('BAD_IDX')` on a
+ * bad magic number, another element type or a size that does not match the header.
+ */
+export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
+  let buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (e) {
+      throw new DataError('BAD_IDX', `${name}: corrupt gzip stream (${(e as Error).message})`);
+    }
+  }
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) throw new DataError('BAD_IDX', `${name}: not an IDX file (bad magic number)`);
+  if (buf[2] !== UBYTE) throw new DataError('BAD_IDX', `${name}: element type 0x${buf[2].toString(16)} is not supported (only unsigned bytes, 0x08)`);
+  const rank = buf[3];
+  const headerBytes = 4 + 4 * rank;
+  if (rank === 0 || buf.length < headerBytes) throw new DataError('BAD_IDX', `${name}: truncated header`);
+  const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (buf.length !== headerBytes + size) {
+    throw new DataError('BAD_IDX', `${name}: header says ${dims.join('x')} = ${size} bytes, file has ${buf.length - headerBytes}`);
+  }
+  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + headerBytes, size) };
+}
+
+/** Encodes an unsigned-byte IDX array (header + data), gzip-compressed when `gzip` is true. */
+export function encodeIdx(arr: IdxArray, gzip = false): Buffer {
+  const size = arr.dims.reduce((a, b) => a * b, 1);
+  if (arr.data.length !== size) throw new DataError('BAD_IDX', `dims ${arr.dims.join('x')} need ${size} bytes, got ${arr.data.length}`);
+  const header = Buffer.alloc(4 + 4 * arr.dims.length);
+  header[2] = UBYTE;
+  header[3] = arr.dims.length;
+  arr.dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  const raw = Buffer.concat([header, arr.data]);
+  return gzip ? gzipSync(raw, { level: 9 }) : raw;
+}
+
+/** Reads and parses an IDX file (`.gz` or raw, told apart by content). */
+export async function readIdxFile(file: string): Promise<IdxArray> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(code === 'ENOENT' ? 'NOT_FOUND' : 'UNREADABLE', `${file}: ${(e as Error).message}`);
+  }
+  return parseIdx(bytes, file);
+}
+
+/** Writes an IDX file; gzip-compressed when the name ends in `.gz`. */
+export async function writeIdxFile(file: string, arr: IdxArray): Promise<void> {
+  await fs.writeFile(file, encodeIdx(arr, file.endsWith('.gz')));
+}

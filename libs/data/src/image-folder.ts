@@ -1,0 +1,204 @@
+import * as path from 'node:path';
+import { CacheLocation, CacheManifest, readDatasetCache, writeDatasetCache } from './cache';
+import { defaultConcurrency, forEachConcurrent } from './concurrency';
+import { CHANNELS, ImageDataset, classCounts } from './dataset';
+import { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decode';
+import { DataError, assertOption } from './errors';
+import { FolderScan, ScannedFile, scanImageFolder } from './scan';
+import type { ProgressCallback, SkippedFile } from './summary';
+
+/** Default side of stored images, as in the notebook's `Resize((64, 64))`. */
+export const DEFAULT_IMAGE_SIZE = 64;
+
+/** Options of {@link importImageFolder}. */
+export interface ImageFolderOptions {
+  /** Side of the stored square images in pixels (squash, no crop). Default 64. */
+  readonly imageSize?: number;
+  /** Colour transparent pixels are flattened onto. Default 'white'. */
+  readonly background?: 'white' | 'black';
+  /** Images with more pixels are refused unread. Default 40e6. */
+  readonly limitInputPixels?: number;
+  /** Labels to use (for a separate test folder: the training set's `classNames`). */
+  readonly classNames?: readonly string[];
+  /** Read from / write to this cache; reused as long as the folder and settings are unchanged. */
+  readonly cache?: CacheLocation;
+  /** Decodes in flight. Default twice the number of cores. */
+  readonly concurrency?: number;
+  readonly onProgress?: ProgressCallback;
+  readonly signal?: AbortSignal;
+}
+
+/** What an import did: the classes, the counts and every file it left out. */
+export interface ImportSummary {
+  readonly root: string;
+  readonly classNames: readonly string[];
+  /** Images kept per class, indexed by label. */
+  readonly counts: readonly number[];
+  /** Images kept. */
+  readonly total: number;
+  /** Files and folders left out, with reasons; the import never drops anything silently. */
+  readonly skipped: readonly SkippedFile[];
+  /** Files decoded by this call: 0 when the cache was reused. */
+  readonly decoded: number;
+  readonly fromCache: boolean;
+  readonly imageSize: number;
+  readonly seconds: number;
+}
+
+/** An imported data set and its summary. */
+export interface ImportResult {
+  readonly dataset: ImageDataset;
+  readonly summary: ImportSummary;
+}
+
+/**
+ * Imports an ImageFolder (`root/<class>/<image>`, classes sorted by name as torchvision
+ * does) into `imageSize x imageSize` RGB uint8 images (see `decodeImage` for the rules).
+ *
+ * Bad files (zero-byte, corrupt, truncated, non-image, too many pixels, unreadable, links
+ * that loop) are skipped and listed in `summary.skipped`. Throws `DataError` when the folder
+ * is missing or unreadable (`NOT_FOUND`, `NOT_A_DIRECTORY`, `UNREADABLE`), has fewer than
+ * 2 classes (`TOO_FEW_CLASSES`), or a class folder has no usable image (`EMPTY_CLASS`).
+ *
+ * With `cache`, an unchanged folder (same relative paths, sizes and mtimes, same settings)
+ * is loaded from the cache without decoding anything; any added, removed or modified file
+ * rebuilds it.
+ */
+export async function importImageFolder(root: string, opts: ImageFolderOptions = {}): Promise<ImportResult> {
+  const started = Date.now();
+  const imageSize = opts.imageSize ?? DEFAULT_IMAGE_SIZE;
+  const background = opts.background ?? 'white';
+  const limitInputPixels = opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
+  assertOption(Number.isInteger(imageSize) && imageSize >= 1 && imageSize <= 4096, () => `imageSize must be an integer in 1..4096, got ${imageSize}`);
+  assertOption(limitInputPixels > 0, () => `limitInputPixels must be positive, got ${limitInputPixels}`);
+
+  const scan = await scanImageFolder(root, opts.classNames);
+  if (scan.classNames.length < 2) {
+    throw new DataError(
+      'TOO_FEW_CLASSES',
+      `${root}: found ${scan.classNames.length} class folder(s); an ImageFolder needs at least 2 (one sub-folder per class)`,
+    );
+  }
+  const settings = { imageSize, background, limitInputPixels };
+  const files = scan.files.map((f) => [f.path, f.size, f.mtimeMs] as const);
+  const finish = (dataset: ImageDataset, skipped: readonly SkippedFile[], decoded: number, fromCache: boolean): ImportResult => {
+    opts.onProgress?.({ done: scan.files.length, total: scan.files.length, skipped: skipped.length });
+    return {
+      dataset,
+      summary: {
+        root: path.resolve(root),
+        classNames: dataset.classNames,
+        counts: classCounts(dataset),
+        total: dataset.count,
+        skipped,
+        decoded,
+        fromCache,
+        imageSize,
+        seconds: (Date.now() - started) / 1000,
+      },
+    };
+  };
+
+  if (opts.cache) {
+    const cached = await readDatasetCache(opts.cache);
+    if (cached && isCurrent(cached.manifest, scan, files, settings)) {
+      const inListing = new Set(scan.files.map((f) => f.path));
+      const decodeSkips = cached.manifest.skipped.filter((s) => inListing.has(s.path));
+      return finish(cached.dataset, [...scan.skipped, ...decodeSkips], 0, true);
+    }
+  }
+
+  const decoded = await decodeFiles(scan.files, scan.classNames, { imageSize, background, limitInputPixels }, opts, scan.skipped.length);
+  const skipped = [...scan.skipped, ...decoded.skipped];
+  checkEveryClassHasImages(root, scan, decoded.dataset, skipped);
+  if (opts.cache) {
+    await writeDatasetCache(opts.cache, decoded.dataset, {
+      kind: 'image-folder',
+      source: path.resolve(root),
+      settings,
+      files,
+      skipped: decoded.skipped,
+    });
+  }
+  return finish(decoded.dataset, skipped, scan.files.length, false);
+}
+
+/** Decodes `files` concurrently into one data set, keeping file order; failures become skips. */
+async function decodeFiles(
+  files: readonly ScannedFile[],
+  classNames: readonly string[],
+  decodeOpts: { imageSize: number; background: 'white' | 'black'; limitInputPixels: number },
+  opts: ImageFolderOptions,
+  alreadySkipped: number,
+): Promise<{ dataset: ImageDataset & { ids: string[] }; skipped: SkippedFile[] }> {
+  const bytes = decodeOpts.imageSize * decodeOpts.imageSize * CHANNELS;
+  const slots = new Array<Uint8Array | SkippedFile>(files.length);
+  let done = 0;
+  let skippedCount = alreadySkipped;
+  await forEachConcurrent(
+    files,
+    opts.concurrency ?? defaultConcurrency(),
+    async (file, i) => {
+      const result = file.size === 0 ? ({ ok: false, reason: 'empty', detail: 'zero bytes' } as const) : await decodeImage(file.absPath, decodeOpts);
+      if (result.ok) {
+        slots[i] = result.pixels;
+      } else {
+        slots[i] = { path: file.path, reason: result.reason, detail: result.detail };
+        skippedCount++;
+      }
+      done++;
+      opts.onProgress?.({ done, total: files.length, skipped: skippedCount });
+    },
+    opts.signal,
+  );
+
+  const kept = slots.filter((s): s is Uint8Array => s instanceof Uint8Array).length;
+  const pixels = new Uint8Array(kept * bytes);
+  const labels = new Int32Array(kept);
+  const ids: string[] = [];
+  const skipped: SkippedFile[] = [];
+  slots.forEach((slot, i) => {
+    if (slot instanceof Uint8Array) {
+      pixels.set(slot, ids.length * bytes);
+      labels[ids.length] = files[i].label;
+      ids.push(files[i].path);
+    } else {
+      skipped.push(slot);
+    }
+  });
+  return {
+    dataset: { classNames, pixels, labels, count: kept, height: decodeOpts.imageSize, width: decodeOpts.imageSize, ids },
+    skipped,
+  };
+}
+
+function checkEveryClassHasImages(root: string, scan: FolderScan, ds: ImageDataset, skipped: readonly SkippedFile[]): void {
+  const counts = classCounts(ds);
+  for (const name of scan.classFolders) {
+    if (counts[scan.classNames.indexOf(name)] > 0) continue;
+    const reasons = skipped.filter((s) => s.path.startsWith(`${name}/`)).map((s) => `${s.path}: ${s.reason}`);
+    throw new DataError(
+      'EMPTY_CLASS',
+      `${path.join(root, name)}: class "${name}" has no usable image` + (reasons.length ? ` (${reasons.slice(0, 5).join('; ')})` : ' (the folder is empty)'),
+    );
+  }
+}
+
+function isCurrent(
+  m: CacheManifest,
+  scan: FolderScan,
+  files: ReadonlyArray<readonly [string, number, number]>,
+  settings: Record<string, string | number>,
+): boolean {
+  return (
+    m.kind === 'image-folder' &&
+    sameJson(m.classNames, scan.classNames) &&
+    sameJson(m.settings, settings) &&
+    m.files.length === files.length &&
+    m.files.every((f, i) => f[0] === files[i][0] && f[1] === files[i][1] && f[2] === files[i][2])
+  );
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
