@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './handlers';
+export * from './server';
+export * from './auth';
+export * from './config';
+export * from './unimplemented';
