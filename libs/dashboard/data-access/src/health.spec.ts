@@ -3,7 +3,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { health } from '@advlab/contract';
 import { closeClients, getHealthClient } from './clients';
 import { DASHBOARD_SERVICES } from './config';
-import { checkHealth, getServicesHealth, toServiceStatus } from './health';
+import { checkHealth, cleanDetails, getServicesHealth, toServiceStatus } from './health';
 
 const [TRAINER, ATTACK] = DASHBOARD_SERVICES;
 
@@ -43,6 +43,13 @@ describe('checkHealth and getServicesHealth', () => {
     expect(toServiceStatus(S.SERVICE_UNKNOWN).status).toBe('UNKNOWN');
     expect(toServiceStatus(S.UNKNOWN).status).toBe('UNKNOWN');
     expect(toServiceStatus(99 as health.HealthCheckResponse_ServingStatus).status).toBe('UNKNOWN');
+  });
+
+  it('tidies grpc-js connection error details', () => {
+    expect(cleanDetails('No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ')).toBe(
+      'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:1.',
+    );
+    expect(cleanDetails(undefined)).toBe('');
   });
 
   it('reports SERVING and NOT_SERVING from real health servers', async () => {
@@ -88,7 +95,8 @@ describe('checkHealth and getServicesHealth', () => {
   it('reports UNREACHABLE when nothing listens, without throwing', async () => {
     const address = await closedAddress();
     const [trainer, attack] = await getServicesHealth({ env: { ADVLAB_TRAINER_ADDR: address, ADVLAB_ATTACK_ADDR: address } });
-    expect(trainer).toMatchObject({ status: 'UNREACHABLE', address, detail: expect.any(String) });
+    expect(trainer).toMatchObject({ status: 'UNREACHABLE', address, detail: expect.stringMatching(/ECONNREFUSED|No connection/) });
+    expect(trainer.detail).not.toMatch(/Resolution note/);
     expect(attack).toMatchObject({ status: 'UNREACHABLE', address });
   });
 

@@ -44,10 +44,18 @@ export function toServiceStatus(wire: health.HealthCheckResponse_ServingStatus):
   }
 }
 
+/** grpc-js connection errors carry empty trailers and nested "Error:" prefixes; keep the useful part. */
+export function cleanDetails(details: string | undefined): string {
+  return (details ?? '')
+    .replace(/\s*Resolution note:\s*$/, '')
+    .replace(/Last error: Error: /g, 'Last error: ')
+    .trim();
+}
+
 function fromError(error: ServiceError, deadlineMs: number): { status: ServiceStatus; detail: string } {
   switch (error.code) {
     case GrpcStatus.UNAVAILABLE:
-      return { status: 'UNREACHABLE', detail: error.details || 'Connection failed.' };
+      return { status: 'UNREACHABLE', detail: cleanDetails(error.details) || 'Connection failed.' };
     case GrpcStatus.DEADLINE_EXCEEDED:
       return { status: 'UNREACHABLE', detail: `No answer within ${deadlineMs} ms.` };
     case GrpcStatus.NOT_FOUND:
@@ -55,7 +63,7 @@ function fromError(error: ServiceError, deadlineMs: number): { status: ServiceSt
     case GrpcStatus.UNIMPLEMENTED:
       return { status: 'UNKNOWN', detail: 'The server does not implement grpc.health.v1.' };
     default:
-      return { status: 'UNKNOWN', detail: `Health check failed: ${GrpcStatus[error.code] ?? error.code} ${error.details ?? ''}`.trim() };
+      return { status: 'UNKNOWN', detail: `Health check failed: ${GrpcStatus[error.code] ?? error.code} ${cleanDetails(error.details)}`.trim() };
   }
 }
 

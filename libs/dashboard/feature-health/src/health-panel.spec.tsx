@@ -1,6 +1,7 @@
 import { render, screen, within } from '@testing-library/react';
 import type { ServiceHealth } from '@advlab/dashboard-data-access';
 import { HealthPanel, summarize } from './health-panel';
+import { HealthPanelSkeleton } from './health-panel-skeleton';
 import { ServicesHealth } from './services-health';
 
 const trainer = (overrides: Partial<ServiceHealth> = {}): ServiceHealth => ({
@@ -81,5 +82,14 @@ describe('ServicesHealth', () => {
     expect(card('Trainer').dataset['status']).toBe('SERVING');
     expect(card('Attack server').dataset['status']).toBe('UNREACHABLE');
     expect(screen.getByRole('status').querySelector('time')).not.toBeNull();
+  });
+});
+
+describe('HealthPanelSkeleton', () => {
+  it('marks itself busy and draws one placeholder per service', () => {
+    render(<HealthPanelSkeleton count={3} />);
+    const region = screen.getByRole('region', { name: 'Checking services' });
+    expect(region.getAttribute('aria-busy')).toBe('true');
+    expect(within(region).getAllByRole('listitem')).toHaveLength(3);
   });
 });

@@ -1,0 +1,7 @@
+import { PlannedPage } from '../../components/planned-page';
+
+export const metadata = { title: 'Gallery' };
+
+export default function Page() {
+  return <PlannedPage href="/gallery" />;
+}
