@@ -19,7 +19,8 @@ export function toUint8(pixels: Pixels): Uint8Array {
  */
 export async function encodePng(pixels: Pixels, height: number, width: number, channels: 1 | 3 | 4 = 3): Promise<Buffer> {
   assertOption(pixels.length === height * width * channels, () => `expected ${height}x${width}x${channels} = ${height * width * channels} values, got ${pixels.length}`);
-  return sharp(toUint8(pixels), { raw: { height, width, channels } }).png().toBuffer();
+  const img = sharp(toUint8(pixels), { raw: { height, width, channels } });
+  return (channels === 1 ? img.toColourspace('b-w') : img).png().toBuffer();
 }
 
 /** One cell of a contact sheet: an image `[height, width, channels]` and an optional caption. */
@@ -97,10 +98,12 @@ export async function composeGrid(tiles: readonly GridTile[], opts: GridOptions 
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${captions}</svg>`;
     overlays.push({ input: Buffer.from(svg), left: 0, top: 0 });
   }
-  return sharp({ create: { width, height, channels: 3, background: opts.background ?? '#ffffff' } })
+  const sheet = await sharp({ create: { width, height, channels: 3, background: opts.background ?? '#ffffff' } })
     .composite(overlays)
     .png()
     .toBuffer();
+  // Compositing adds an alpha channel; the sheet is opaque, so store it as RGB.
+  return sharp(sheet).removeAlpha().png().toBuffer();
 }
 
 /** Cuts `text` to roughly fit `width` pixels at `fontSize` (average glyph ~0.6 em). */
