@@ -47,13 +47,21 @@ export function sampleAugmentParams(n: number, opts: AugmentOptions, rng: Rng): 
 
 /**
  * Mirrors left-right the images of `x` `[n, h, w, c]` whose `flip` entry is 1; the others
- * are copied unchanged. Exact: a flipped image is its column-reversed input.
+ * are copied unchanged. Exact: a flipped image is its column-reversed input. Runs as one
+ * `gather` of pixels, whatever the mix of flipped and kept images.
  */
 export function flipHorizontal(x: tf.Tensor4D, flip: Uint8Array): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
   return tf.tidy(() => {
     if (!flip.some((f) => f)) return tf.clone(x);
-    const mask = tf.tensor4d(flip, [x.shape[0], 1, 1, 1], 'bool');
-    return tf.where(tf.broadcastTo(mask, x.shape), tf.reverse(x, 2), x) as tf.Tensor4D;
+    const source = new Int32Array(n * h * w);
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < h; r++) {
+        const row = (i * h + r) * w;
+        for (let col = 0; col < w; col++) source[row + col] = row + (flip[i] ? w - 1 - col : col);
+      }
+    }
+    return tf.reshape(tf.gather(tf.reshape(x, [n * h * w, c]), tf.tensor1d(source, 'int32')), [n, h, w, c]) as tf.Tensor4D;
   });
 }
 

@@ -33,31 +33,36 @@ export function rgbToGrayscale(x: tf.Tensor4D): tf.Tensor4D {
  * [0, 1] (torchvision's `_blend`): brightness `f*x` (target black); contrast
  * `f*x + (1-f)*mean(grey(x))` (the image's mean grey level); saturation
  * `f*x + (1-f)*grey(x)` (per-pixel greyscale). Returns a new tensor, same shape, in [0, 1].
+ *
+ * All three are affine in the colour of a pixel, so each stage runs as one batched
+ * `[h*w, 3] x [3, 3]` colour matrix per image plus a per-image bias, then the clip:
+ * brightness `M = f*I`; saturation `M = f*I + (1-f) * luma * 1^T`; contrast `M = f*I`,
+ * bias `(1-f) * mean(x) . luma` (the mean grey level is the luma of the mean colour).
  */
 export function colorJitter(x: tf.Tensor4D, p: ColorJitterParams): tf.Tensor4D {
-  const n = x.shape[0];
+  const [n, h, w, c] = x.shape;
   return tf.tidy(() => {
-    let y: tf.Tensor4D = x;
+    let y: tf.Tensor3D = tf.reshape(x, [n, h * w, c]);
     for (let stage = 0; stage < JITTER_OPS.length; stage++) {
-      const factor = new Float32Array(n);
-      const toMean = new Float32Array(n);
-      const toGrey = new Float32Array(n);
+      const matrix = new Float32Array(n * 9);
+      const toMean = new Float32Array(n * 3);
+      let changes = false;
+      let contrast = false;
       for (let i = 0; i < n; i++) {
         const op = p.order[3 * i + stage];
-        factor[i] = op === 0 ? p.brightness[i] : op === 1 ? p.contrast[i] : p.saturation[i];
-        toMean[i] = op === 1 ? 1 : 0;
-        toGrey[i] = op === 2 ? 1 : 0;
+        const f = op === 0 ? p.brightness[i] : op === 1 ? p.contrast[i] : p.saturation[i];
+        changes ||= f !== 1;
+        contrast ||= op === 1 && f !== 1;
+        for (let a = 0; a < 3; a++) {
+          for (let b = 0; b < 3; b++) matrix[9 * i + 3 * a + b] = (a === b ? f : 0) + (op === 2 ? (1 - f) * LUMA[a] : 0);
+          toMean[3 * i + a] = op === 1 ? (1 - f) * LUMA[a] : 0;
+        }
       }
-      if (factor.every((f) => f === 1)) continue;
-      const f = tf.tensor4d(factor, [n, 1, 1, 1]);
-      let target: tf.Tensor = tf.scalar(0);
-      if (toMean.some((v) => v) || toGrey.some((v) => v)) {
-        const grey = rgbToGrayscale(y);
-        const mean = tf.mean(grey, [1, 2, 3], true);
-        target = tf.add(tf.mul(tf.tensor4d(toMean, [n, 1, 1, 1]), mean), tf.mul(tf.tensor4d(toGrey, [n, 1, 1, 1]), grey));
-      }
-      y = tf.clipByValue(tf.add(tf.mul(f, y), tf.mul(tf.sub(1, f), target)), 0, 1) as tf.Tensor4D;
+      if (!changes) continue;
+      let mixed: tf.Tensor3D = tf.matMul(y, tf.tensor3d(matrix, [n, 3, 3]));
+      if (contrast) mixed = tf.add(mixed, tf.sum(tf.mul(tf.mean(y, 1, true), tf.tensor3d(toMean, [n, 1, 3])), 2, true));
+      y = tf.clipByValue(mixed, 0, 1);
     }
-    return y === x ? tf.clone(x) : y;
+    return tf.reshape(y, [n, h, w, c]) as tf.Tensor4D;
   });
 }
