@@ -122,7 +122,10 @@ async function* prefetched(count: number, depth: number, make: (i: number) => Ba
     timer = null;
     if (failure || produced >= count || ready.size >= depth) return;
     try {
-      ready.set(produced, make(produced));
+      // Kept, so that a scope the consumer has open across an await does not dispose it.
+      const batch = make(produced);
+      tf.keep(batch.x);
+      ready.set(produced, batch);
       produced++;
       timer = setImmediate(pump);
     } catch (error) {

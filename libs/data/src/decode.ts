@@ -54,8 +54,9 @@ export async function decodeImage(input: string | Buffer, opts: DecodeOptions): 
     }
     return { ok: true, pixels: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    return { ok: false, reason: classifyDecodeError(detail), detail };
+    const message = e instanceof Error ? e.message : String(e);
+    const detail = /failOn/.test(message) ? `truncated or damaged: the decoder warned (${message})` : message;
+    return { ok: false, reason: classifyDecodeError(message), detail };
   }
 }
 
