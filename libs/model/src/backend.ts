@@ -1,0 +1,120 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The TensorFlow.js backends this library can run on, fastest first. */
+export const BACKEND_NAMES = ['gpu', 'node', 'wasm', 'cpu'] as const;
+/** `gpu` = tfjs-node-gpu (CUDA), `node` = tfjs-node (libtensorflow), `wasm` = XNNPACK, `cpu` = pure JS. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** Environment variable that forces one backend: `gpu`, `node`, `wasm` or `cpu`. */
+export const BACKEND_ENV = 'ADVLAB_BACKEND';
+
+/** Options of {@link resolveBackend}. */
+export interface ResolveBackendOptions {
+  /** Use exactly this backend (fails if it cannot load). Default: `ADVLAB_BACKEND`, else the first that loads. */
+  readonly prefer?: BackendName;
+  /** Receives one line naming the backend in use. Default: `console.log`; pass `() => {}` to silence. */
+  readonly log?: (line: string) => void;
+}
+
+/** What {@link resolveBackend} settled on. */
+export interface ResolvedBackend {
+  readonly name: BackendName;
+  /** The tfjs backend name registered with the engine (`tensorflow`, `wasm`, `cpu`). */
+  readonly tfjsName: string;
+  /** Why earlier candidates were skipped, one line each. */
+  readonly skipped: readonly string[];
+}
+
+const TFJS_NAME: Record<BackendName, string> = { gpu: 'tensorflow', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+let resolved: Promise<ResolvedBackend> | null = null;
+
+/**
+ * Picks the fastest TensorFlow.js backend that loads here and makes it the active one.
+ *
+ * Tries tfjs-node-gpu, then tfjs-node (both optional dependencies, loaded only if installed),
+ * then wasm, then the pure-JS cpu backend. `ADVLAB_BACKEND` or `opts.prefer` forces one.
+ * Idempotent: later calls return the first call's result (and re-activate that backend if
+ * someone switched away from it).
+ */
+export function resolveBackend(opts: ResolveBackendOptions = {}): Promise<ResolvedBackend> {
+  if (resolved === null) {
+    const attempt = doResolve(opts);
+    resolved = attempt;
+    attempt.catch(() => {
+      if (resolved === attempt) resolved = null;
+    });
+    return attempt;
+  }
+  return resolved.then(async (r) => {
+    if (tf.getBackend() !== r.tfjsName) await tf.setBackend(r.tfjsName);
+    return r;
+  });
+}
+
+/** Reads and checks `ADVLAB_BACKEND`; `undefined` when unset or empty. */
+export function backendFromEnv(env: NodeJS.ProcessEnv = process.env): BackendName | undefined {
+  const raw = env[BACKEND_ENV]?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(raw)) {
+    throw new Error(`${BACKEND_ENV}=${raw} is not a backend; use one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  return raw as BackendName;
+}
+
+/**
+ * Loads and activates one named backend, without the fallback chain. Useful to run the same
+ * model on two backends in one process (e.g. checking that a checkpoint is portable).
+ */
+export async function useBackend(name: BackendName): Promise<void> {
+  await load(name);
+  const ok = await tf.setBackend(TFJS_NAME[name]);
+  if (!ok) throw new Error(`backend ${name} registered but failed to initialise`);
+  await tf.ready();
+}
+
+async function doResolve(opts: ResolveBackendOptions): Promise<ResolvedBackend> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const forced = opts.prefer ?? backendFromEnv();
+  const candidates: readonly BackendName[] = forced ? [forced] : BACKEND_NAMES;
+  const skipped: string[] = [];
+  for (const name of candidates) {
+    try {
+      await useBackend(name);
+      const result: ResolvedBackend = { name, tfjsName: TFJS_NAME[name], skipped };
+      log(`[advlab/model] tensor backend: ${name}${forced ? ' (forced)' : ''}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`);
+      return result;
+    } catch (err) {
+      skipped.push(`${name}: ${firstLine(err)}`);
+    }
+  }
+  throw new Error(`no tensor backend could be loaded (${skipped.join('; ')})`);
+}
+
+async function load(name: BackendName): Promise<void> {
+  switch (name) {
+    case 'gpu':
+      requireOptional('@tensorflow/tfjs-node-gpu');
+      return;
+    case 'node':
+      requireOptional('@tensorflow/tfjs-node');
+      return;
+    case 'wasm':
+      require('@tensorflow/tfjs-backend-wasm');
+      return;
+    case 'cpu':
+      require('@tensorflow/tfjs-backend-cpu');
+      return;
+  }
+}
+
+function requireOptional(pkg: string): void {
+  // The name is computed so that bundlers and type checkers do not insist on the package.
+  const id = [pkg][0];
+  require(id);
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0];
+}

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendName, useBackend } from '../backend';
+
+// Silences tfjs's one-time "install tfjs-node" advice in test output.
+tf.env().set('IS_TEST', true);
+
+/** Runs `fn` with `name` as the active backend, then restores the previous one. */
+export async function withBackend<T>(name: BackendName, fn: () => Promise<T> | T): Promise<T> {
+  const previous = tf.getBackend();
+  await useBackend(name);
+  try {
+    return await fn();
+  } finally {
+    if (previous) await tf.setBackend(previous);
+  }
+}
+
+/** Relative error `|a - b| / max(|a|, |b|, floor)` over whole arrays (max-norm). */
+export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-6): number {
+  let num = 0;
+  let den = floor;
+  for (let i = 0; i < a.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(a[i]), Math.abs(b[i]));
+  }
+  return num / den;
+}
