@@ -211,7 +211,7 @@ describe('dashboard health page (next build + next start + real gRPC servers)', 
   it('serves the shell and the pages not built yet without data', async () => {
     const html = await page(dashboard, '/gallery');
     expect(html).toContain('aria-label="Main"');
-    expect(html).toContain('Not available yet');
+    expect(html).toContain('Not built yet');
     expect(html).not.toContain('data-service=');
     const missing = await fetch(`${dashboard?.url}/no-such-page`);
     expect(missing.status).toBe(404);

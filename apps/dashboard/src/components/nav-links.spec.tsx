@@ -25,6 +25,6 @@ describe('NavLinks', () => {
     pathname = '/';
     render(<NavLinks items={NAV_ITEMS} />);
     expect(screen.getByRole('link', { name: 'Health' }).textContent).toBe('Health');
-    expect(screen.getByRole('link', { name: /^Gallery/ }).textContent).toBe('Gallerysoon');
+    expect(screen.getByRole('link', { name: 'Gallery (not built yet)' })).toBeTruthy();
   });
 });

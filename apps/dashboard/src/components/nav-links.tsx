@@ -25,7 +25,12 @@ export function NavLinks({ items }: { items: readonly NavItem[] }) {
               >
                 <span>{item.label}</span>
                 {item.available ? null : (
-                  <span className={cn('text-[0.65rem] tracking-wide uppercase', current ? 'text-neutral-300' : 'text-neutral-400')}>soon</span>
+                  <>
+                    <span aria-hidden="true" className={cn('text-[0.65rem] tracking-wide uppercase', current ? 'text-neutral-300' : 'text-neutral-400')}>
+                      soon
+                    </span>
+                    <span className="sr-only"> (not built yet)</span>
+                  </>
                 )}
               </Link>
             </li>

@@ -8,7 +8,7 @@ export function PlannedPage({ href }: { href: string }) {
   return (
     <>
       <PageHeader title={item.label} description={item.description} />
-      <EmptyState title="Not available yet" description={`The ${item.label} page has not been built yet. Nothing here is live data.`} />
+      <EmptyState title="Not built yet" description={`The ${item.label} page is on its way. Until it arrives there is nothing to show here.`} />
     </>
   );
 }

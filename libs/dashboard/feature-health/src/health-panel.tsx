@@ -38,9 +38,9 @@ export function ServiceHealthCard({ service }: { service: ServiceHealth }) {
         <StatusBadge tone={presentation.tone} label={presentation.label} />
       </CardHeader>
       <CardContent className="flex flex-1 flex-col gap-3">
-        <dl className="grid grid-cols-[7rem_1fr] gap-x-4 gap-y-1.5 text-sm">
+        <dl className="grid grid-cols-[6rem_minmax(0,1fr)] gap-x-4 gap-y-1.5 text-sm">
           <dt className="text-neutral-500">Address</dt>
-          <dd className="font-mono text-neutral-900">{service.address || '—'}</dd>
+          <dd className="font-mono break-all text-neutral-900">{service.address || '—'}</dd>
           <dt className="text-neutral-500">Latency</dt>
           <dd className="text-neutral-900 tabular-nums">{latencyText(service)}</dd>
         </dl>
@@ -58,7 +58,7 @@ export function ServiceHealthCard({ service }: { service: ServiceHealth }) {
 /** The services' health: a summary line and one card per service with status, address and latency. */
 export function HealthPanel({ services, checkedAt, actions, className }: HealthPanelProps) {
   return (
-    <section aria-labelledby="services-health-heading" className={cn('flex flex-col gap-5', className)}>
+    <section aria-labelledby="services-health-heading" className={cn('@container flex flex-col gap-5', className)}>
       <div className="flex flex-wrap items-end justify-between gap-4">
         <div>
           <h2 id="services-health-heading" className="text-lg font-semibold text-neutral-900">
@@ -76,7 +76,7 @@ export function HealthPanel({ services, checkedAt, actions, className }: HealthP
         </div>
         {actions ? <div className="flex items-center gap-2">{actions}</div> : null}
       </div>
-      <ul className="grid gap-4 md:grid-cols-2">
+      <ul className="grid gap-4 @2xl:grid-cols-2">
         {services.map((service) => (
           <li key={service.id}>
             <ServiceHealthCard service={service} />
