@@ -46,24 +46,37 @@ describe('image-folder cache', () => {
 
     await fs.writeFile(path.join(root, 'red', 'added.png'), await solidImage('png', [200, 0, 0]));
     const added = await importImageFolder(root, { imageSize: 8, cache });
-    expect(added.summary).toMatchObject({ fromCache: false, counts: [4, 5, 6] });
+    expect(added.summary).toMatchObject({ fromCache: false, decoded: 1, counts: [4, 5, 6] });
 
     await fs.rm(path.join(root, 'blue', 'b1.webp'));
     const removed = await importImageFolder(root, { imageSize: 8, cache });
-    expect(removed.summary).toMatchObject({ fromCache: false, counts: [3, 5, 6] });
+    expect(removed.summary).toMatchObject({ fromCache: false, decoded: 0, counts: [3, 5, 6] });
 
     // Same size, new content and mtime: a previously corrupt file now decodes.
     const fixed = path.join(root, 'green', 'empty.jpg');
     await fs.writeFile(fixed, await solidImage('jpeg', [0, 250, 0]));
     await fs.utimes(fixed, new Date(), new Date(Date.now() + 5000));
     const modified = await importImageFolder(root, { imageSize: 8, cache });
-    expect(modified.summary).toMatchObject({ fromCache: false, counts: [3, 6, 6] });
+    expect(modified.summary).toMatchObject({ fromCache: false, decoded: 1, counts: [3, 6, 6] });
     expect(modified.summary.skipped.map((s) => s.path)).not.toContain('green/empty.jpg');
 
     expect((await importImageFolder(root, { imageSize: 8, cache })).summary.fromCache).toBe(true);
     const resized = await importImageFolder(root, { imageSize: 6, cache });
-    expect(resized.summary.fromCache).toBe(false);
+    expect(resized.summary).toMatchObject({ fromCache: false, decoded: 18 });
     expect(resized.dataset.height).toBe(6);
+  });
+
+  it('gives the same data set after an incremental rebuild as a fresh import', async () => {
+    await importImageFolder(root, { imageSize: 8, cache });
+    await fs.writeFile(path.join(root, 'blue', 'new.png'), await solidImage('png', [0, 0, 200]));
+    const incremental = await importImageFolder(root, { imageSize: 8, cache });
+    const fresh = await importImageFolder(root, { imageSize: 8 });
+    expect(incremental.summary.decoded).toBe(1);
+    expect(incremental.dataset.pixels).toEqual(fresh.dataset.pixels);
+    expect(incremental.dataset.labels).toEqual(fresh.dataset.labels);
+    expect(incremental.dataset.ids).toEqual(fresh.dataset.ids);
+    const reasons = (r: typeof fresh): string[][] => r.summary.skipped.map((k) => [k.path, k.reason]);
+    expect(reasons(incremental)).toEqual(reasons(fresh));
   });
 
   it('rebuilds a damaged cache instead of trusting it', async () => {

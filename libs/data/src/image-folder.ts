@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { CacheLocation, CacheManifest, readDatasetCache, writeDatasetCache } from './cache';
 import { defaultConcurrency, forEachConcurrent } from './concurrency';
-import { CHANNELS, ImageDataset, classCounts } from './dataset';
+import { CHANNELS, ImageDataset, classCounts, imageAt } from './dataset';
 import { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decode';
 import { DataError, assertOption } from './errors';
 import { FolderScan, ScannedFile, scanImageFolder } from './scan';
@@ -38,7 +38,7 @@ export interface ImportSummary {
   readonly total: number;
   /** Files and folders left out, with reasons; the import never drops anything silently. */
   readonly skipped: readonly SkippedFile[];
-  /** Files decoded by this call: 0 when the cache was reused. */
+  /** Files decoded by this call: 0 when the cache was reused, only the new and modified ones when it was rebuilt. */
   readonly decoded: number;
   readonly fromCache: boolean;
   readonly imageSize: number;
@@ -61,8 +61,9 @@ export interface ImportResult {
  * 2 classes (`TOO_FEW_CLASSES`), or a class folder has no usable image (`EMPTY_CLASS`).
  *
  * With `cache`, an unchanged folder (same relative paths, sizes and mtimes, same settings)
- * is loaded from the cache without decoding anything; any added, removed or modified file
- * rebuilds it.
+ * is loaded from the cache without decoding anything. Any added, removed or modified file
+ * rebuilds the cache; files unchanged since the last import keep their pixels (or their
+ * skip entry) from it, so only new and modified files are decoded.
  */
 export async function importImageFolder(root: string, opts: ImageFolderOptions = {}): Promise<ImportResult> {
   const started = Date.now();
@@ -99,6 +100,7 @@ export async function importImageFolder(root: string, opts: ImageFolderOptions =
     };
   };
 
+  let previous: Map<string, Uint8Array | SkippedFile> | undefined;
   if (opts.cache) {
     const cached = await readDatasetCache(opts.cache);
     if (cached && isCurrent(cached.manifest, scan, files, settings)) {
@@ -106,9 +108,10 @@ export async function importImageFolder(root: string, opts: ImageFolderOptions =
       const decodeSkips = cached.manifest.skipped.filter((s) => inListing.has(s.path));
       return finish(cached.dataset, [...scan.skipped, ...decodeSkips], 0, true);
     }
+    if (cached && sameJson(cached.manifest.settings, settings)) previous = unchangedOutcomes(cached.dataset, cached.manifest, scan.files);
   }
 
-  const decoded = await decodeFiles(scan.files, scan.classNames, { imageSize, background, limitInputPixels }, opts, scan.skipped.length);
+  const decoded = await decodeFiles(scan.files, scan.classNames, { imageSize, background, limitInputPixels }, opts, scan.skipped.length, previous);
   const skipped = [...scan.skipped, ...decoded.skipped];
   checkEveryClassHasImages(root, scan, decoded.dataset, skipped);
   if (opts.cache) {
@@ -120,7 +123,7 @@ export async function importImageFolder(root: string, opts: ImageFolderOptions =
       skipped: decoded.skipped,
     });
   }
-  return finish(decoded.dataset, skipped, scan.files.length, false);
+  return finish(decoded.dataset, skipped, decoded.decoded, false);
 }
 
 /** Decodes `files` concurrently into one data set, keeping file order; failures become skips. */
@@ -130,15 +133,25 @@ async function decodeFiles(
   decodeOpts: { imageSize: number; background: 'white' | 'black'; limitInputPixels: number },
   opts: ImageFolderOptions,
   alreadySkipped: number,
-): Promise<{ dataset: ImageDataset & { ids: string[] }; skipped: SkippedFile[] }> {
+  previous?: Map<string, Uint8Array | SkippedFile>,
+): Promise<{ dataset: ImageDataset & { ids: string[] }; skipped: SkippedFile[]; decoded: number }> {
   const bytes = decodeOpts.imageSize * decodeOpts.imageSize * CHANNELS;
   const slots = new Array<Uint8Array | SkippedFile>(files.length);
   let done = 0;
   let skippedCount = alreadySkipped;
+  let decodedCount = 0;
   await forEachConcurrent(
     files,
     opts.concurrency ?? defaultConcurrency(),
     async (file, i) => {
+      const earlier = previous?.get(file.path);
+      if (earlier) {
+        slots[i] = earlier;
+        if (!(earlier instanceof Uint8Array)) skippedCount++;
+        opts.onProgress?.({ done: ++done, total: files.length, skipped: skippedCount });
+        return;
+      }
+      decodedCount++;
       const result = file.size === 0 ? ({ ok: false, reason: 'empty', detail: 'zero bytes' } as const) : await decodeImage(file.absPath, decodeOpts);
       if (result.ok) {
         slots[i] = result.pixels;
@@ -169,7 +182,27 @@ async function decodeFiles(
   return {
     dataset: { classNames, pixels, labels, count: kept, height: decodeOpts.imageSize, width: decodeOpts.imageSize, ids },
     skipped,
+    decoded: decodedCount,
   };
+}
+
+/**
+ * What an earlier import made of each file that is still there with the same size and mtime:
+ * its pixels (a view into the cached data set) or its skip entry. Those files are not decoded again.
+ */
+function unchangedOutcomes(ds: ImageDataset, m: CacheManifest, files: readonly ScannedFile[]): Map<string, Uint8Array | SkippedFile> {
+  const before = new Map(m.files.map((f) => [f[0], f]));
+  const row = new Map(m.ids.map((id, i) => [id, i]));
+  const skip = new Map(m.skipped.map((s) => [s.path, s]));
+  const out = new Map<string, Uint8Array | SkippedFile>();
+  for (const f of files) {
+    const b = before.get(f.path);
+    if (!b || b[1] !== f.size || b[2] !== f.mtimeMs) continue;
+    const i = row.get(f.path);
+    const outcome = i !== undefined ? imageAt(ds, i) : skip.get(f.path);
+    if (outcome) out.set(f.path, outcome);
+  }
+  return out;
 }
 
 function checkEveryClassHasImages(root: string, scan: FolderScan, ds: ImageDataset, skipped: readonly SkippedFile[]): void {
