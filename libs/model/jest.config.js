@@ -2,4 +2,6 @@
 module.exports = {
   ...require('../../jest.preset.js'),
   displayName: '@advlab/model',
+  // Reference tests load tfjs-core's op gradients from its ES module build; let SWC compile it.
+  transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/(?!tf-core))'],
 };

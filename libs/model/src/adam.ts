@@ -46,8 +46,8 @@ export class Adam {
       const p = params[name];
       if (!p) throw new Error(`Adam: gradient for unknown parameter ${name}`);
       if (!this.m[name]) {
-        this.m[name] = tf.variable(tf.zerosLike(p), false);
-        this.v[name] = tf.variable(tf.zerosLike(p), false);
+        this.m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+        this.v[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
       }
       const m = this.m[name];
       const v = this.v[name];

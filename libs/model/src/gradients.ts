@@ -56,24 +56,32 @@ export interface InputGradientOptions {
   readonly dropoutSeed?: number;
 }
 
+/**
+ * What {@link inputGradient} differentiates: one of the training losses against label
+ * weights, or any function of the logits that returns its value and its gradient.
+ */
+export type LogitObjective =
+  | { readonly loss: LossName; readonly targets: tf.Tensor2D }
+  | ((logits: tf.Tensor2D) => { value: tf.Scalar; dlogits: tf.Tensor2D });
+
 /** Result of {@link inputGradient}; the caller owns every tensor. */
 export interface InputGradient {
-  /** `d loss / d x`, `[n, size, size, 3]`, with respect to the [0, 1] pixels. */
+  /** `d objective / d x`, `[n, size, size, 3]`, with respect to the [0, 1] pixels. */
   readonly grad: tf.Tensor4D;
-  readonly loss: tf.Scalar;
+  readonly value: tf.Scalar;
   readonly logits: tf.Tensor2D;
 }
 
 /**
- * Gradient of a scalar loss of the logits with respect to the input pixels, with the model
+ * Gradient of an objective of the logits with respect to the input pixels, with the model
  * fixed (in evaluation mode by default). This is the gradient white-box attacks (FGSM, PGD)
  * follow; no parameter gradient is computed.
  *
+ * The losses are batch means, so each image's gradient carries a factor `1 / n`.
+ *
  * @param x `[n, size, size, 3]` pixels in [0, 1].
- * @param lossFn maps logits `[n, classes]` to a scalar; differentiated with `tf.grad`, so any
- *   composition of tfjs ops works (e.g. `softmaxCrossEntropy(z, oneHotTargets(y, k))`).
  */
-export function inputGradient(model: Model, x: tf.Tensor4D, lossFn: (logits: tf.Tensor2D) => tf.Scalar, opts: InputGradientOptions = {}): InputGradient {
+export function inputGradient(model: Model, x: tf.Tensor4D, objective: LogitObjective, opts: InputGradientOptions = {}): InputGradient {
   model.checkInput(x);
   return tidyResult(() => {
     const fwd = forward(model.layout, model.params, model.bnState, x, {
@@ -82,10 +90,13 @@ export function inputGradient(model: Model, x: tf.Tensor4D, lossFn: (logits: tf.
       dropout: { seed: opts.dropoutSeed ?? 0 },
     });
     const logits = fwd.logits;
-    const { value, grad } = tf.valueAndGrad((z: tf.Tensor2D) => lossFn(z))(logits);
+    const { value, dlogits } =
+      typeof objective === 'function'
+        ? objective(logits)
+        : { value: lossFromLogits(objective.loss, logits, objective.targets), dlogits: lossGradient(objective.loss, logits, objective.targets) };
     const tape = fwd.tape as NonNullable<typeof fwd.tape>;
-    const { dx } = backward(model.layout, model.params, tape, grad as tf.Tensor2D, { params: false, input: true });
-    return { grad: dx as tf.Tensor4D, loss: value as tf.Scalar, logits };
+    const { dx } = backward(model.layout, model.params, tape, dlogits, { params: false, input: true });
+    return { grad: dx as tf.Tensor4D, value, logits };
   });
 }
 

@@ -48,7 +48,7 @@ export class Model {
     this.layout = networkLayout(config, numClasses);
     const init = initialValues([...this.layout.params, ...this.layout.state], seed);
     const make = (specs: NetworkLayout['params']) =>
-      Object.fromEntries(specs.map((s) => [s.name, tf.variable(tf.tensor(init.get(s.name) as Float32Array, [...s.shape]), true)]));
+      Object.fromEntries(specs.map((s) => [s.name, tf.tidy(() => tf.variable(tf.tensor(init.get(s.name) as Float32Array, [...s.shape]), true))]));
     this.params = make(this.layout.params);
     this.bnState = make(this.layout.state);
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendName, useBackend } from '../backend';
 
 // Silences tfjs's one-time "install tfjs-node" advice in test output.
-tf.env().set('IS_TEST', true);
+tf.env().set('PROD', true);
 
 /** Runs `fn` with `name` as the active backend, then restores the previous one. */
 export async function withBackend<T>(name: BackendName, fn: () => Promise<T> | T): Promise<T> {
