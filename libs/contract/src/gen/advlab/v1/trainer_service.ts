@@ -100,7 +100,10 @@ export function checkpointReasonToJSON(object: CheckpointReason): string {
 export interface RunEvent {
   /** The run. */
   runId: string;
-  /** Position in the run's event log, from 1, without gaps. */
+  /**
+   * Position in the run's stored event log, from 1, without gaps; 0 for
+   * batch progress, which is broadcast but not stored.
+   */
   sequence: number;
   /** When the event happened. */
   time?:
@@ -135,6 +138,12 @@ export interface RunEvent {
     | //
     /** The run was cancelled (last event). */
     { $case: "cancelled"; value: RunCancelled }
+    | //
+    /**
+     * The service stopped while the run was running or queued (last event,
+     * written when the service starts again).
+     */
+    { $case: "interrupted"; value: RunInterrupted }
     | undefined;
 }
 
@@ -198,6 +207,14 @@ export interface RunFailed {
 export interface RunCancelled {
   /** Epochs completed before the cancellation. */
   epochsCompleted: number;
+}
+
+/** A run cut short by a service stop. */
+export interface RunInterrupted {
+  /** Epochs completed before the stop. */
+  epochsCompleted: number;
+  /** What happened, for the record. */
+  reason: string;
 }
 
 /** Starts standard training. */
@@ -683,6 +700,9 @@ export const RunEvent: MessageFns<RunEvent> = {
       case "cancelled":
         RunCancelled.encode(message.event.value, writer.uint32(98).fork()).join();
         break;
+      case "interrupted":
+        RunInterrupted.encode(message.event.value, writer.uint32(106).fork()).join();
+        break;
     }
     return writer;
   },
@@ -796,6 +816,14 @@ export const RunEvent: MessageFns<RunEvent> = {
             message.event = { $case: "cancelled", value: RunCancelled.decode(reader, reader.uint32()) };
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.event = { $case: "interrupted", value: RunInterrupted.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -835,6 +863,8 @@ export const RunEvent: MessageFns<RunEvent> = {
         ? { $case: "failed", value: RunFailed.fromJSON(object.failed) }
         : isSet(object.cancelled)
         ? { $case: "cancelled", value: RunCancelled.fromJSON(object.cancelled) }
+        : isSet(object.interrupted)
+        ? { $case: "interrupted", value: RunInterrupted.fromJSON(object.interrupted) }
         : undefined,
     };
   },
@@ -868,6 +898,8 @@ export const RunEvent: MessageFns<RunEvent> = {
       obj.failed = RunFailed.toJSON(message.event.value);
     } else if (message.event?.$case === "cancelled") {
       obj.cancelled = RunCancelled.toJSON(message.event.value);
+    } else if (message.event?.$case === "interrupted") {
+      obj.interrupted = RunInterrupted.toJSON(message.event.value);
     }
     return obj;
   },
@@ -932,6 +964,12 @@ export const RunEvent: MessageFns<RunEvent> = {
       case "cancelled": {
         if (object.event?.value !== undefined && object.event?.value !== null) {
           message.event = { $case: "cancelled", value: RunCancelled.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "interrupted": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "interrupted", value: RunInterrupted.fromPartial(object.event.value) };
         }
         break;
       }
@@ -1575,6 +1613,95 @@ export const RunCancelled: MessageFns<RunCancelled> = {
   fromPartial<I extends Exact<DeepPartial<RunCancelled>, I>>(object: I): RunCancelled {
     const message = createBaseRunCancelled();
     message.epochsCompleted = object.epochsCompleted ?? 0;
+    return message;
+  },
+};
+
+function createBaseRunInterrupted(): RunInterrupted {
+  return { epochsCompleted: 0, reason: "" };
+}
+
+export const RunInterrupted: MessageFns<RunInterrupted> = {
+  encode(message: RunInterrupted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.epochsCompleted !== 0) {
+      writer.uint32(8).uint32(message.epochsCompleted);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunInterrupted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunInterrupted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.epochsCompleted = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunInterrupted {
+    return {
+      epochsCompleted: isSet(object.epochsCompleted)
+        ? globalThis.Number(object.epochsCompleted)
+        : isSet(object.epochs_completed)
+        ? globalThis.Number(object.epochs_completed)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RunInterrupted): unknown {
+    const obj: any = {};
+    if (message.epochsCompleted !== 0) {
+      obj.epochsCompleted = Math.round(message.epochsCompleted);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunInterrupted>, I>>(base?: I): RunInterrupted {
+    return RunInterrupted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunInterrupted>, I>>(object: I): RunInterrupted {
+    const message = createBaseRunInterrupted();
+    message.epochsCompleted = object.epochsCompleted ?? 0;
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -1,0 +1,2 @@
+export * from './async-queue';
+export * from './run-manager';

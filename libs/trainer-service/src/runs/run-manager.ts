@@ -1,0 +1,319 @@
+import { Run, RunEvent, RunStatus, type Model } from '@advlab/contract';
+import { failedPrecondition, notFound, type Logger } from '@advlab/grpc-server';
+import { RunRepository, TERMINAL_STATUSES } from '../store';
+import { AsyncQueue } from './async-queue';
+
+/** The payload of a run event (the oneof). */
+export type RunEventBody = NonNullable<RunEvent['event']>;
+
+/** What a job gets to report and to stop. */
+export interface JobContext {
+  /** The run record; mutate it through `update`. */
+  readonly run: Run;
+  /** Aborted by CancelRun or service shutdown: stop at the next batch. */
+  readonly signal: AbortSignal;
+  /** Records and broadcasts an event. Batch progress is throttled and not stored. */
+  emit(event: RunEventBody): void;
+  /** Saves changes to the run record (bests, backend, model id...). */
+  update(patch: Partial<Run>): void;
+}
+
+/** A job's successful result. */
+export interface JobResult {
+  /** The stored model the run produced, if any. */
+  model?: Model;
+}
+
+/** The work of one run. Throwing fails the run; returning after `signal` aborted cancels it. */
+export type JobBody = (ctx: JobContext) => Promise<JobResult>;
+
+export interface RunManagerOptions {
+  /** Jobs running at once; the rest queue. Default 1. */
+  concurrency?: number;
+  /** Minimum interval between broadcast batch-progress events. Default 250 ms. */
+  batchEventIntervalMs?: number;
+  logger?: Logger;
+}
+
+interface ActiveRun {
+  run: Run;
+  body: JobBody;
+  controller: AbortController;
+  /** Why the job's signal was aborted. */
+  abortReason?: 'cancel' | 'shutdown';
+  lastBatchEventAt: number;
+  epochsCompleted: number;
+}
+
+const TERMINAL_EVENTS: ReadonlySet<RunEventBody['$case']> = new Set(['finished', 'failed', 'cancelled', 'interrupted']);
+
+/**
+ * Runs jobs one at a time (or `concurrency` at a time) in submission order,
+ * records every run's life in the registry as events, and lets any number of
+ * clients watch a run: replay from the log, then live events until it ends.
+ * A job keeps running when its clients disconnect.
+ */
+export class RunManager {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly queue: ActiveRun[] = [];
+  private readonly watchers = new Map<string, Set<AsyncQueue<RunEvent>>>();
+  private readonly sequences = new Map<string, number>();
+  private running = 0;
+  private readonly concurrency: number;
+  private readonly batchIntervalMs: number;
+  private readonly logger: Logger;
+  private readonly idle = new Set<() => void>();
+  private stopping = false;
+
+  constructor(
+    private readonly runs: RunRepository,
+    options: RunManagerOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? 1;
+    this.batchIntervalMs = options.batchEventIntervalMs ?? 250;
+    this.logger = options.logger ?? console;
+  }
+
+  /**
+   * After a restart: runs left queued or running by a stopped service are
+   * marked INTERRUPTED with a final event. Returns how many.
+   */
+  recoverInterrupted(): number {
+    const ids = this.runs.idsWithStatus([RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING]);
+    for (const id of ids) {
+      const run = this.runs.get(id);
+      if (!run) continue;
+      const wasRunning = run.status === RunStatus.RUN_STATUS_RUNNING;
+      this.finish(run, {
+        $case: 'interrupted',
+        value: {
+          epochsCompleted: run.history.length,
+          reason: wasRunning ? 'the service stopped while this run was running' : 'the service stopped while this run was queued',
+        },
+      });
+    }
+    return ids.length;
+  }
+
+  /** Registers `run` as queued, records its creation, and schedules `body`. */
+  submit(run: Run, body: JobBody): Run {
+    if (this.stopping) throw failedPrecondition('the trainer is shutting down; submit the run again once it is back');
+    run.status = RunStatus.RUN_STATUS_QUEUED;
+    run.createdAt ??= new Date();
+    this.runs.insert(run);
+    this.sequences.set(run.id, 0);
+    this.record(run.id, { $case: 'created', value: { run: { ...run } } });
+    const entry: ActiveRun = { run, body, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    this.active.set(run.id, entry);
+    this.queue.push(entry);
+    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
+    queueMicrotask(() => this.pump());
+    return run;
+  }
+
+  /**
+   * Runs `body` as a child run right now, inside the caller's slot (sweep
+   * trials), with its own record and event log. Resolves with the child's
+   * final record.
+   */
+  async runInline(run: Run, body: JobBody, parentSignal: AbortSignal): Promise<Run> {
+    run.status = RunStatus.RUN_STATUS_QUEUED;
+    run.createdAt ??= new Date();
+    this.runs.insert(run);
+    this.sequences.set(run.id, 0);
+    this.record(run.id, { $case: 'created', value: { run: { ...run } } });
+    const entry: ActiveRun = { run, body, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    const onParentAbort = () => this.abort(entry, 'cancel');
+    parentSignal.addEventListener('abort', onParentAbort, { once: true });
+    if (parentSignal.aborted) onParentAbort();
+    this.active.set(run.id, entry);
+    try {
+      await this.execute(entry);
+    } finally {
+      parentSignal.removeEventListener('abort', onParentAbort);
+    }
+    return this.runs.get(run.id) ?? run;
+  }
+
+  /**
+   * Cancels a run: a queued one at once, a running one at its next batch.
+   * NOT_FOUND for an unknown id, FAILED_PRECONDITION for a finished run.
+   */
+  cancel(runId: string): Run {
+    const entry = this.active.get(runId);
+    if (!entry) {
+      const stored = this.runs.get(runId);
+      if (!stored) throw notFound(`run "${runId}" not found`);
+      throw failedPrecondition(`run "${runId}" has already ended (${RunStatus[stored.status]})`);
+    }
+    const queued = this.queue.indexOf(entry);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.active.delete(runId);
+      this.finish(entry.run, { $case: 'cancelled', value: { epochsCompleted: 0 } });
+      return this.get(runId);
+    }
+    this.abort(entry, 'cancel');
+    return this.get(runId);
+  }
+
+  /** The run with its history; NOT_FOUND when unknown. */
+  get(runId: string): Run {
+    const run = this.runs.get(runId);
+    if (!run) throw notFound(`run "${runId}" not found`);
+    return run;
+  }
+
+  /**
+   * Events of a run after `afterSequence`: the stored log, then live events
+   * until the run ends (or `signal` aborts). Batch progress is live only.
+   */
+  async *watch(runId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<RunEvent> {
+    if (!this.runs.get(runId)) throw notFound(`run "${runId}" not found`);
+    const live = new AsyncQueue<RunEvent>();
+    const subscribers = this.watchers.get(runId) ?? new Set();
+    this.watchers.set(runId, subscribers);
+    subscribers.add(live);
+    const onAbort = () => live.close();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      let last = afterSequence;
+      for (const event of this.runs.eventsAfter(runId, afterSequence)) {
+        yield event;
+        last = event.sequence;
+        if (event.event && TERMINAL_EVENTS.has(event.event.$case)) return;
+      }
+      if (!this.active.has(runId)) return;
+      for await (const event of live) {
+        if (event.sequence !== 0 && event.sequence <= last) continue;
+        yield event;
+        if (event.sequence) last = event.sequence;
+        if (event.event && TERMINAL_EVENTS.has(event.event.$case)) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      subscribers.delete(live);
+      if (!subscribers.size) this.watchers.delete(runId);
+    }
+  }
+
+  /** Runs queued or running now. */
+  activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Resolves when no job is queued or running. */
+  whenIdle(): Promise<void> {
+    if (!this.active.size) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  /**
+   * Stops accepting runs, aborts the running ones (they end INTERRUPTED),
+   * marks the queued ones INTERRUPTED, and waits for the jobs to return.
+   */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    for (const entry of this.queue.splice(0)) {
+      this.active.delete(entry.run.id);
+      this.finish(entry.run, { $case: 'interrupted', value: { epochsCompleted: 0, reason: 'the service stopped while this run was queued' } });
+    }
+    for (const entry of this.active.values()) this.abort(entry, 'shutdown');
+    await this.whenIdle();
+  }
+
+  private abort(entry: ActiveRun, reason: 'cancel' | 'shutdown'): void {
+    entry.abortReason ??= reason;
+    entry.controller.abort(new Error(reason === 'cancel' ? 'cancelled' : 'service shutting down'));
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length) {
+      const entry = this.queue.shift() as ActiveRun;
+      this.running++;
+      void this.execute(entry).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async execute(entry: ActiveRun): Promise<void> {
+    const { run } = entry;
+    run.status = RunStatus.RUN_STATUS_RUNNING;
+    run.startedAt = new Date();
+    this.runs.update(run);
+    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_RUNNING, queuePosition: 0 } });
+    const ctx: JobContext = {
+      run,
+      signal: entry.controller.signal,
+      emit: (event) => {
+        if (event.$case === 'epoch') entry.epochsCompleted = event.value.epoch;
+        this.record(run.id, event, entry);
+      },
+      update: (patch) => {
+        Object.assign(run, patch);
+        this.runs.update(run);
+      },
+    };
+    try {
+      const result = await entry.body(ctx);
+      if (entry.abortReason === 'cancel') {
+        this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
+      } else if (entry.abortReason === 'shutdown') {
+        this.finish(run, {
+          $case: 'interrupted',
+          value: { epochsCompleted: entry.epochsCompleted, reason: 'the service stopped while this run was running' },
+        });
+      } else {
+        if (result.model) run.modelId = result.model.id;
+        this.finish(run, { $case: 'finished', value: { run: undefined, model: result.model } });
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (!(err as { code?: unknown })?.code) this.logger.error(`run ${run.id} failed`, err);
+      this.finish(run, { $case: 'failed', value: { error: message } }, message);
+    } finally {
+      this.active.delete(run.id);
+      if (!this.active.size) for (const resolve of this.idle) resolve();
+      if (!this.active.size) this.idle.clear();
+    }
+  }
+
+  /** Sets the final status, saves the record, and records the terminal event. */
+  private finish(run: Run, event: RunEventBody, error = ''): void {
+    run.status = {
+      finished: RunStatus.RUN_STATUS_SUCCEEDED,
+      failed: RunStatus.RUN_STATUS_FAILED,
+      cancelled: RunStatus.RUN_STATUS_CANCELLED,
+      interrupted: RunStatus.RUN_STATUS_INTERRUPTED,
+    }[event.$case as 'finished' | 'failed' | 'cancelled' | 'interrupted'];
+    run.finishedAt = new Date();
+    if (error) run.error = error;
+    this.runs.update(run);
+    if (event.$case === 'finished') event.value.run = this.runs.get(run.id);
+    this.record(run.id, event);
+    if (!TERMINAL_STATUSES.has(run.status)) throw new Error(`run ${run.id} finished with a non-terminal status`);
+  }
+
+  /** Stores (unless batch progress) and broadcasts one event. */
+  private record(runId: string, body: RunEventBody, entry?: ActiveRun): void {
+    const now = Date.now();
+    let sequence = 0;
+    if (body.$case === 'batch') {
+      if (entry && now - entry.lastBatchEventAt < this.batchIntervalMs) return;
+      if (entry) entry.lastBatchEventAt = now;
+    } else {
+      sequence = (this.sequences.get(runId) ?? this.runs.lastSequence(runId)) + 1;
+      this.sequences.set(runId, sequence);
+    }
+    const event: RunEvent = { runId, sequence, time: new Date(now), event: body };
+    if (sequence) this.runs.appendEvent(event);
+    for (const watcher of this.watchers.get(runId) ?? []) {
+      // A slow watcher keeps every stored event but only the latest progress.
+      if (body.$case === 'batch') watcher.drop((e) => e.event?.$case === 'batch');
+      watcher.push(event);
+    }
+    if (body.$case !== 'batch' && TERMINAL_EVENTS.has(body.$case)) this.sequences.delete(runId);
+  }
+}

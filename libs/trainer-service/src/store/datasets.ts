@@ -1,0 +1,51 @@
+import { Dataset } from '@advlab/contract';
+import type { Db } from './db';
+
+/** A registered dataset and where its cache lives. */
+export interface StoredDataset {
+  dataset: Dataset;
+  /** Folder of the uint8 cache (or of the bundled files). */
+  cacheDir: string;
+}
+
+/** Imported datasets in SQLite; pixels live in the data lib's cache files. */
+export class DatasetRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Inserts or replaces the dataset with this id. */
+  upsert(dataset: Dataset, cacheDir: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO datasets (id, name, source, cache_dir, builtin, info, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, source = excluded.source, cache_dir = excluded.cache_dir,
+           builtin = excluded.builtin, info = excluded.info`,
+      )
+      .run(
+        dataset.id,
+        dataset.name,
+        dataset.source,
+        cacheDir,
+        dataset.builtin ? 1 : 0,
+        JSON.stringify(Dataset.toJSON(dataset)),
+        (dataset.createdAt ?? new Date()).getTime(),
+      );
+  }
+
+  get(id: string): StoredDataset | undefined {
+    const row = this.db.prepare(`SELECT info, cache_dir FROM datasets WHERE id = ?`).get(id) as { info: string; cache_dir: string } | undefined;
+    return row && { dataset: Dataset.fromJSON(JSON.parse(row.info)), cacheDir: row.cache_dir };
+  }
+
+  /** The dataset with this name, if any. */
+  findByName(name: string): StoredDataset | undefined {
+    const row = this.db.prepare(`SELECT id FROM datasets WHERE name = ?`).get(name) as { id: string } | undefined;
+    return row && this.get(row.id);
+  }
+
+  /** Bundled datasets first, then newest first. */
+  list(): Dataset[] {
+    return (this.db.prepare(`SELECT info FROM datasets ORDER BY builtin DESC, created_at DESC, id DESC`).all() as { info: string }[]).map((r) =>
+      Dataset.fromJSON(JSON.parse(r.info)),
+    );
+  }
+}

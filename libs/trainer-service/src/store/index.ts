@@ -1,0 +1,6 @@
+export * from './db';
+export * from './ids';
+export * from './pages';
+export * from './runs';
+export * from './models';
+export * from './datasets';

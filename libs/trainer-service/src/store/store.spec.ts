@@ -1,0 +1,87 @@
+import { Dataset, Model, Run, RunKind, RunStatus } from '@advlab/contract';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DatasetRepository, ModelRepository, openDatabase, RunRepository, SCHEMA_VERSION, type Db } from './index';
+
+describe('registry store', () => {
+  let dir: string;
+  let file: string;
+  let db: Db;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-store-'));
+    file = path.join(dir, 'nested', 'advlab.db');
+    db = openDatabase(file);
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the database in WAL mode at the current schema version', () => {
+    expect(fs.existsSync(file)).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+  });
+
+  it('refuses a database from a newer advlab', () => {
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer than this advlab/);
+    db = openDatabase(path.join(dir, 'other.db'));
+  });
+
+  it('pages runs newest first with filters and stable tokens', () => {
+    const runs = new RunRepository(db);
+    const base = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 7; i++) {
+      runs.insert(
+        Run.fromPartial({
+          id: `run-${i}`,
+          kind: i % 2 ? RunKind.RUN_KIND_ADVERSARIAL_TRAIN : RunKind.RUN_KIND_TRAIN,
+          status: i < 3 ? RunStatus.RUN_STATUS_SUCCEEDED : RunStatus.RUN_STATUS_FAILED,
+          datasetId: 'ds',
+          parentRunId: i === 6 ? 'run-5' : '',
+          createdAt: new Date(base + i * 1000),
+        }),
+      );
+    }
+    const q = { pageSize: 2, pageToken: '', status: 0, kind: 0, datasetId: '', includeTrials: false };
+    const seen: string[] = [];
+    let token = '';
+    do {
+      const page = runs.list({ ...q, pageToken: token });
+      seen.push(...page.runs.map((r) => r.id));
+      token = page.nextPageToken;
+    } while (token);
+    expect(seen).toEqual(['run-5', 'run-4', 'run-3', 'run-2', 'run-1', 'run-0']);
+    expect(runs.list({ ...q, pageSize: 50, includeTrials: true }).runs).toHaveLength(7);
+    expect(runs.list({ ...q, pageSize: 50, status: RunStatus.RUN_STATUS_SUCCEEDED }).runs.map((r) => r.id)).toEqual(['run-2', 'run-1', 'run-0']);
+    expect(runs.list({ ...q, pageSize: 50, kind: RunKind.RUN_KIND_ADVERSARIAL_TRAIN }).runs.map((r) => r.id)).toEqual(['run-5', 'run-3', 'run-1']);
+    expect(() => runs.list({ ...q, pageToken: 'garbage' })).toThrow(/page_token/);
+    expect(() => runs.list({ ...q, pageSize: 501 })).toThrow(/page_size must be in \[1, 500\]/);
+  });
+
+  it('stores, updates, lists and deletes models', () => {
+    const models = new ModelRepository(db);
+    const m = Model.fromPartial({ id: 'mdl-1', runId: 'run-1', datasetId: 'ds', name: 'first', valAccuracy: 0.5, numParameters: 60052 });
+    models.insert(m, 'mdl-1.ckpt');
+    models.update({ ...m, robustAccuracy: 0.25 });
+    expect(models.get('mdl-1')).toEqual({ model: expect.objectContaining({ name: 'first', robustAccuracy: 0.25, numParameters: 60052 }), checkpoint: 'mdl-1.ckpt' });
+    expect(models.list({ pageSize: 0, pageToken: '', datasetId: 'ds' }).models).toHaveLength(1);
+    expect(models.list({ pageSize: 0, pageToken: '', datasetId: 'other' }).models).toHaveLength(0);
+    expect(models.delete('mdl-1')).toBe('mdl-1.ckpt');
+    expect(models.get('mdl-1')).toBeUndefined();
+    expect(models.delete('mdl-1')).toBeUndefined();
+  });
+
+  it('keeps datasets unique by name and lists bundled ones first', () => {
+    const datasets = new DatasetRepository(db);
+    datasets.upsert(Dataset.fromPartial({ id: 'ds-a', name: 'animals', classNames: ['cat', 'dog'], createdAt: new Date(2) }), '/c/a');
+    datasets.upsert(Dataset.fromPartial({ id: 'ds-b', name: 'fmnist', builtin: true, createdAt: new Date(1) }), '/c/b');
+    expect(datasets.list().map((d) => d.id)).toEqual(['ds-b', 'ds-a']);
+    expect(datasets.findByName('animals')?.cacheDir).toBe('/c/a');
+    expect(() => datasets.upsert(Dataset.fromPartial({ id: 'ds-c', name: 'animals' }), '/c/c')).toThrow(/UNIQUE/);
+  });
+});
