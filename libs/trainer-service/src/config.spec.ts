@@ -1,0 +1,97 @@
+import { AttackMethod, LossKind, LrSchedule, Norm } from '@advlab/contract';
+import { epsilonLabel, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './config';
+
+const expectInvalid = (fn: () => unknown, message: string) =>
+  expect(fn).toThrow(expect.objectContaining({ code: 3, message: expect.stringContaining(message) }));
+
+describe('resolveModelConfig', () => {
+  it('fills the notebook defaults and the dataset image size', () => {
+    expect(resolveModelConfig(undefined, 64, ['a', 'b'])).toEqual({
+      featureMaps: [16, 32, 64],
+      dropRate: 0.2,
+      batchNorm: true,
+      useSkip: true,
+      imageSize: 64,
+      classNames: ['a', 'b'],
+    });
+  });
+  it('keeps explicit zero and false values', () => {
+    const c = resolveModelConfig({ featureMaps: [32, 64], dropRate: 0, batchNorm: false, useSkip: false, imageSize: 32 }, 64, []);
+    expect(c).toMatchObject({ featureMaps: [32, 64], dropRate: 0, batchNorm: false, useSkip: false, imageSize: 32 });
+  });
+  it.each([
+    [{ featureMaps: [0, 8] }, 'model.feature_maps[0] must be an integer in [1, 1024], got 0'],
+    [{ featureMaps: [8, 2000] }, 'model.feature_maps[1] must be an integer in [1, 1024], got 2000'],
+    [{ dropRate: 1 }, 'model.drop_rate must be in [0, 1), got 1'],
+    [{ imageSize: 4 }, 'model.image_size must be an integer in [8, 512], got 4'],
+    [{ featureMaps: [8, 8, 8, 8], imageSize: 28 }, 'model.image_size 28 is not divisible by 2^3'],
+  ])('refuses %j', (model, message) => expectInvalid(() => resolveModelConfig(model, 64, []), message));
+});
+
+describe('resolveTrainingConfig', () => {
+  it('fills every default, seed included', () => {
+    expect(resolveTrainingConfig(undefined)).toEqual({
+      epochs: 10,
+      batchSize: 32,
+      learningRate: 0.001,
+      seed: 1234,
+      augmentation: { mix: undefined, horizontalFlip: true, colorJitter: 0.2 },
+      loss: LossKind.LOSS_KIND_CROSS_ENTROPY,
+      validationFraction: 0.1,
+      stratified: true,
+      lrSchedule: LrSchedule.LR_SCHEDULE_CONSTANT,
+      earlyStoppingPatience: 0,
+      weightDecay: 0,
+    });
+  });
+  it('defaults mixing alphas and keeps the chosen method', () => {
+    expect(resolveTrainingConfig({ augmentation: { mix: { $case: 'mixup', value: { alpha: 0 } } } }).augmentation?.mix).toEqual({
+      $case: 'mixup',
+      value: { alpha: 0.2 },
+    });
+    expect(resolveTrainingConfig({ augmentation: { mix: { $case: 'cutmix', value: { alpha: 0.5 } } } }).augmentation?.mix).toEqual({
+      $case: 'cutmix',
+      value: { alpha: 0.5 },
+    });
+  });
+  it.each([
+    [{ epochs: 0 }, 'training.epochs must be an integer in [1, 1000], got 0'],
+    [{ epochs: 2.5 }, 'training.epochs must be an integer'],
+    [{ batchSize: 0 }, 'training.batch_size must be an integer in [1, 4096], got 0'],
+    [{ learningRate: 0 }, 'training.learning_rate must be in (0, 1], got 0'],
+    [{ learningRate: -1 }, 'training.learning_rate must be in (0, 1], got -1'],
+    [{ validationFraction: 0.9 }, 'training.validation_fraction must be in [0.01, 0.5], got 0.9'],
+    [{ loss: 7 as LossKind }, 'training.loss is not a known loss (7)'],
+    [{ weightDecay: -0.1 }, 'training.weight_decay must be in [0, 1], got -0.1'],
+    [{ augmentation: { colorJitter: 2 } }, 'training.augmentation.color_jitter must be in [0, 1], got 2'],
+    [{ augmentation: { mix: { $case: 'mixup' as const, value: { alpha: -1 } } } }, 'training.augmentation.mixup.alpha must be in (0, 100], got -1'],
+  ])('refuses %j', (training, message) => expectInvalid(() => resolveTrainingConfig(training), message));
+});
+
+describe('resolveAttackConfig', () => {
+  it('uses the notebook settings: eps 8/255, step 0.002, 20 steps to evaluate, 10 to train', () => {
+    const evalPgd = resolveAttackConfig(undefined, 'evaluate');
+    expect(evalPgd).toMatchObject({ method: AttackMethod.ATTACK_METHOD_PGD, norm: Norm.NORM_LINF, stepSize: 0.002, steps: 20, randomStart: true, restarts: 1 });
+    expect(evalPgd.epsilon).toBeCloseTo(0.0313725, 6);
+    expect(resolveAttackConfig(undefined, 'train').steps).toBe(10);
+    expect(resolveAttackConfig({ method: AttackMethod.ATTACK_METHOD_FGSM }, 'evaluate').steps).toBe(1);
+    expect(resolveAttackConfig({ norm: Norm.NORM_L2 }, 'evaluate')).toMatchObject({ epsilon: 0.5, stepSize: 0.1 });
+    expect(resolveAttackConfig({ epsilon: 0 }, 'evaluate').epsilon).toBe(0);
+  });
+  it.each([
+    [{ epsilon: 1.5 }, 'attack.epsilon must be in [0, 1], got 1.5'],
+    [{ stepSize: 0 }, 'attack.step_size must be in (0, 64], got 0'],
+    [{ steps: 0 }, 'attack.steps must be an integer in [1, 1000], got 0'],
+    [{ restarts: 101 }, 'attack.restarts must be an integer in [1, 100], got 101'],
+    [{ method: 9 as AttackMethod }, 'attack.method is not a known attack (9)'],
+  ])('refuses %j', (attack, message) => expectInvalid(() => resolveAttackConfig(attack, 'evaluate'), message));
+});
+
+describe('epsilonLabel', () => {
+  it('writes whole 255ths as k/255', () => {
+    expect(epsilonLabel(8 / 255)).toBe('8/255');
+    expect(epsilonLabel(0)).toBe('0/255');
+    expect(epsilonLabel(0.0313)).toBe('7.98/255');
+    expect(epsilonLabel(0.01)).toBe('2.55/255');
+  });
+});
