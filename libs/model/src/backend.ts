@@ -118,3 +118,11 @@ function firstLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.split('\n')[0];
 }
+
+/** The active backend as a {@link BackendName} (`tensorflow` reads as `node`). */
+export function activeBackend(): BackendName {
+  const name = tf.getBackend();
+  if (name === 'wasm' || name === 'cpu') return name;
+  if (name === 'tensorflow') return 'node';
+  throw new Error(`unsupported tensor backend ${name}`);
+}

@@ -19,3 +19,5 @@ export { maxPool2x2, maxPool2x2Backward, upsample2x } from './ops/max_pool';
 export { skipConv, skipConvBackward, subsample2x } from './ops/skip_conv';
 export { dropoutMask } from './ops/dropout';
 export { sumPerChannel } from './ops/reduce';
+export * from './parallel/create_step_runner';
+export { WorkerStepRunner, WORKERS_ENV, resolveWorkerCount, shardSizes, poolBatchStats, convMacsPerImage } from './parallel/worker_step_runner';

@@ -5,7 +5,8 @@ import { LR_SCHEDULES, LrScheduleName, learningRate } from './lr_schedule';
 import { cutmix, mixup } from './mixup';
 import { Model } from './model';
 import { Rng } from './random';
-import { LocalStepRunner, StepRunner } from './step_runner';
+import { createStepRunner } from './parallel/create_step_runner';
+import { StepRunner } from './step_runner';
 
 /** One batch from a data source. */
 export interface LabeledBatch {
@@ -96,8 +97,10 @@ export interface TrainHooks {
   onEpoch?(m: EpochMetrics): void | Promise<void>;
   /** Aborting stops cleanly before the next batch; the model keeps the weights reached. */
   readonly signal?: AbortSignal;
-  /** Computes the steps; default {@link LocalStepRunner} (this thread). See `createStepRunner`. */
+  /** Computes the steps (the caller keeps ownership). Default: `createStepRunner(model, { workers })`. */
   readonly runner?: StepRunner;
+  /** Threads for the default runner: a count, or `auto` (default; env `ADVLAB_WORKERS`). */
+  readonly workers?: number | 'auto';
 }
 
 /** Outcome of {@link train}. */
@@ -135,7 +138,7 @@ export function resolveTrainConfig(partial: Partial<TrainConfig> = {}): TrainCon
  */
 export async function train(model: Model, data: TrainingData, partial: Partial<TrainConfig> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const config = resolveTrainConfig(partial);
-  const runner = hooks.runner ?? new LocalStepRunner();
+  let runner: StepRunner | null = hooks.runner ?? null;
   const adam = new Adam({ weightDecay: config.weightDecay });
   const history: EpochMetrics[] = [];
   let batchesPerEpoch = data.batchesPerEpoch ?? 0;
@@ -161,6 +164,7 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
         }
         const t0 = Date.now();
         lr = lrAt(step);
+        runner ??= await createStepRunner(model, { workers: hooks.workers, batchSize: b.x.shape[0] });
         const rng = new Rng(config.seed, epoch, batch);
         const { x, targets } = mixBatch(b, model.numClasses, config, rng);
         const out = await runner.run(model, { x, targets, loss: config.loss, dropoutSeed: rng.nextUint32() });
@@ -205,7 +209,7 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
     if (stopReason === 'early-stopped' && best.weights) model.setWeights(best.weights);
   } finally {
     adam.dispose();
-    if (!hooks.runner) await runner.close();
+    if (!hooks.runner) await runner?.close();
   }
   return { history, stopReason, bestEpoch: best.epoch, steps: step };
 }
