@@ -1,0 +1,12 @@
+export * from './threat';
+export { modelClassifier } from './classifier';
+export type { Classifier, ClassifierGradient, LogitsObjective, ModelClassifierOptions } from './classifier';
+export { ATTACK_LOSS_NAMES, attackObjective, perImageLoss, perImageLossGradient } from './objective';
+export type { AttackLossName } from './objective';
+export type { AttackName, AttackOptions, AttackResult, AttackSettings, AttackStep, StepCallback } from './core';
+export { fgsm } from './fgsm';
+export type { FgsmOptions } from './fgsm';
+export { fgsmRandomStart } from './fgsm_rs';
+export type { FgsmRandomStartOptions } from './fgsm_rs';
+export { pgd, pgdSettings } from './pgd';
+export type { PgdOptions } from './pgd';
