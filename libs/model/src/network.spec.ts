@@ -110,4 +110,19 @@ describe('network gradients vs TensorFlow.js autodiff (cpu)', () => {
       expect({ name, ok: err < 1e-3, err }).toMatchObject({ name, ok: true });
     }
   });
+
+  it('input gradients do not leak tensors', () =>
+    withBackend('wasm', () => {
+      const model = createModel(CONFIGS[0][1], 5, 1);
+      const { x, y } = batch(2, 8, 5, 1);
+      const targets = oneHotTargets(y, 5);
+      const before = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) {
+        const g = inputGradient(model, x, { loss: 'cross-entropy', targets });
+        tf.dispose([g.grad, g.value, g.logits]);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, targets]);
+      model.dispose();
+    }));
 });
