@@ -10,3 +10,5 @@ export { fgsmRandomStart } from './fgsm_rs';
 export type { FgsmRandomStartOptions } from './fgsm_rs';
 export { pgd, pgdSettings } from './pgd';
 export type { PgdOptions } from './pgd';
+export { evaluateRobustness, formatRobustnessReport } from './evaluate';
+export type { CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks, ThreatDescription } from './evaluate';
