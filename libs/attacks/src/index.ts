@@ -12,3 +12,5 @@ export { pgd, pgdSettings } from './pgd';
 export type { PgdOptions } from './pgd';
 export { evaluateRobustness, formatRobustnessReport } from './evaluate';
 export type { CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks, ThreatDescription } from './evaluate';
+export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
+export type { AdversarialEpochMetrics, AdversarialSettings, AdversarialTrainConfig, AdversarialTrainHooks, AdversarialTrainResult, TrainingAttack } from './adversarial_training';

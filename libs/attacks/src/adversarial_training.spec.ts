@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BatchLoader, ImageDataset, loadBundledDataset, subsetDataset } from '@advlab/data';
+import { createModel, Model, train, TrainingData } from '@advlab/model';
+import { AdversarialEpochMetrics, adversarialTrain, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
+import { modelClassifier } from './classifier';
+import { evaluateRobustness } from './evaluate';
+import { datasetBatches, evenlySpaced, TINY_MODEL_CONFIG, useWasm } from './testing';
+
+// Standard and adversarial training of the same [8, 16, 32] CNN (same seed, data and schedule:
+// 1,000 bundled Fashion-MNIST images at 28x28, 4 epochs), then PGD-20 at 8/255 on the same
+// 200 held-out images. Measured: standard 31.5% PGD accuracy, PGD-4 training 57.5%, FGSM-RS 57.5%.
+describe('adversarial training', () => {
+  let trainSet: ImageDataset;
+  let testSet: ImageDataset;
+  let standardPgd: number;
+  const config = { epochs: 4, learningRate: 3e-3, lrSchedule: 'cosine', seed: 1, robustImages: 100 } as const;
+
+  const data = (images = trainSet): TrainingData => {
+    const loader = new BatchLoader(images, { batchSize: 16, augment: false, seed: 1 });
+    const val = new BatchLoader(testSet, { batchSize: 100, prefetch: 0 });
+    return { train: (e) => loader.trainBatches(e), validation: () => val.evalBatches(), batchesPerEpoch: loader.batchesPerEpoch };
+  };
+  const pgdAccuracy = async (model: Model) => (await evaluateRobustness(modelClassifier(model), datasetBatches(testSet, 100), { seed: 3, fgsm: false })).pgdAccuracy;
+
+  beforeAll(async () => {
+    await useWasm();
+    const bundled = await loadBundledDataset();
+    trainSet = subsetDataset(bundled.train, evenlySpaced(bundled.train.count, 1000));
+    testSet = subsetDataset(bundled.test, evenlySpaced(bundled.test.count, 200));
+    const model = createModel(TINY_MODEL_CONFIG, 10, 1);
+    await train(model, data(), config);
+    standardPgd = await pgdAccuracy(model);
+    model.dispose();
+  }, 60_000);
+
+  it('PGD training (4 steps of 0.01 here, to keep the test short) raises PGD accuracy and keeps the best robust epoch', async () => {
+    const model = createModel(TINY_MODEL_CONFIG, 10, 1);
+    const snapshots: Array<Record<string, Float32Array>> = [];
+    const epochs: AdversarialEpochMetrics[] = [];
+    const result = await adversarialTrain(model, data(), { ...config, steps: 4, stepSize: 0.01 }, {
+      onEpoch: (m) => {
+        epochs.push(m);
+        snapshots.push(model.getWeights());
+      },
+    });
+    const robust = await pgdAccuracy(model);
+    console.log(`PGD-20 accuracy at 8/255: standard training ${standardPgd}, PGD training ${robust}; per epoch ${result.history.map((h) => `${h.valAccuracy}/${h.robustAccuracy}`).join(' ')}`);
+    expect(robust).toBeGreaterThanOrEqual(standardPgd + 0.08);
+
+    expect(result.history).toEqual(epochs);
+    expect(result.history.map((h) => h.epoch)).toEqual([0, 1, 2, 3]);
+    for (const h of result.history) {
+      expect(h.robustImages).toBe(100);
+      expect(h.valAccuracy).not.toBeNull();
+      expect(h.robustAccuracy).toBeLessThanOrEqual(h.subsetCleanAccuracy + 0.05);
+    }
+    const accs = result.history.map((h) => h.robustAccuracy);
+    expect(result.bestRobustAccuracy).toBe(Math.max(...accs));
+    expect(result.bestEpoch).toBe(accs.indexOf(Math.max(...accs)));
+    const kept = model.getWeights();
+    for (const [name, w] of Object.entries(snapshots[result.bestEpoch])) expect(kept[name]).toEqual(w);
+    model.dispose();
+  }, 120_000);
+
+  it('FGSM with random start (Wong et al.) also raises PGD accuracy', async () => {
+    const model = createModel(TINY_MODEL_CONFIG, 10, 1);
+    await adversarialTrain(model, data(), { ...config, attack: 'fgsm-rs' });
+    const robust = await pgdAccuracy(model);
+    console.log(`PGD-20 accuracy at 8/255: standard training ${standardPgd}, FGSM-RS training ${robust}`);
+    expect(robust).toBeGreaterThanOrEqual(standardPgd + 0.08);
+    model.dispose();
+  }, 120_000);
+
+  it('leaks no tensor over an epoch, and stops cleanly on abort', async () => {
+    const small = subsetDataset(trainSet, evenlySpaced(trainSet.count, 64));
+    const model = createModel(TINY_MODEL_CONFIG, 10, 2);
+    const before = tf.memory().numTensors;
+    const one = await adversarialTrain(model, data(small), { epochs: 1, steps: 2, robustImages: 20, robustSteps: 2 });
+    expect(one.stopReason).toBe('completed');
+    expect(tf.memory().numTensors).toBe(before);
+
+    const ctl = new AbortController();
+    let batches = 0;
+    const aborted = await adversarialTrain(model, data(small), { epochs: 2, steps: 2, robustImages: 20, robustSteps: 2 }, {
+      signal: ctl.signal,
+      onBatch: () => {
+        batches += 1;
+        if (batches === 2) ctl.abort();
+      },
+    });
+    expect(aborted.stopReason).toBe('aborted');
+    expect(aborted.history).toEqual([]);
+    expect(batches).toBe(2);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  }, 60_000);
+
+  it('defaults to the notebook settings and checks its configuration', () => {
+    const c = resolveAdversarialConfig();
+    expect(c).toMatchObject({ attack: 'pgd', eps: 8 / 255, stepSize: 0.002, steps: 10, epochs: 10, loss: 'cross-entropy', restoreBestRobust: true });
+    expect(describeTrainingAttack(c)).toBe('PGD-10, eps 8/255, step 0.002');
+    expect(() => resolveAdversarialConfig({ steps: 0 })).toThrow(/steps: must be an integer >= 1/);
+    expect(() => resolveAdversarialConfig({ eps: 2 })).toThrow(/eps/);
+    expect(() => resolveAdversarialConfig({ epochs: 0 })).toThrow(/epochs/);
+  });
+});
