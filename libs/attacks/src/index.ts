@@ -14,3 +14,5 @@ export { evaluateRobustness, formatRobustnessReport } from './evaluate';
 export type { CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks, ThreatDescription } from './evaluate';
 export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
 export type { AdversarialEpochMetrics, AdversarialSettings, AdversarialTrainConfig, AdversarialTrainHooks, AdversarialTrainResult, TrainingAttack } from './adversarial_training';
+export { buildGallery, gallerySheetSize, PERTURBATION_GAIN } from './gallery';
+export type { Gallery, GalleryItem, GalleryOptions, GalleryPrediction } from './gallery';
