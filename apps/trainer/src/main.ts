@@ -1,9 +1,20 @@
 import { listenConfigFromEnv, shutdownOnSignals } from '@advlab/grpc-server';
+import { defaultDataDir } from '@advlab/registry';
 import { startTrainerServer, TRAINER_DEFAULT_PORT } from '@advlab/trainer-service';
 
 async function main(): Promise<void> {
   const { host, port } = listenConfigFromEnv('ADVLAB_TRAINER', TRAINER_DEFAULT_PORT);
-  const server = await startTrainerServer({ host, port, token: process.env.ADVLAB_TOKEN || undefined });
+  const concurrency = Number(process.env.ADVLAB_TRAINER_CONCURRENCY || 1);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new Error(`ADVLAB_TRAINER_CONCURRENCY must be an integer >= 1, got "${process.env.ADVLAB_TRAINER_CONCURRENCY}"`);
+  }
+  const server = await startTrainerServer({
+    dataDir: defaultDataDir(),
+    host,
+    port,
+    concurrency,
+    token: process.env.ADVLAB_TOKEN || undefined,
+  });
   console.info(`trainer listening on ${server.address}`);
   shutdownOnSignals([server], console);
 }

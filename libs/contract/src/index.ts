@@ -8,6 +8,7 @@ export * from './gen/advlab/v1/config';
 export * from './gen/advlab/v1/resources';
 export * from './gen/advlab/v1/trainer_service';
 export * from './gen/advlab/v1/attack_stream_service';
+export * from './promise-client';
 
 /** Folder holding the `.proto` sources (for reflection and other languages). */
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');

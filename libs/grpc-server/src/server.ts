@@ -122,12 +122,17 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   return { server, address, port, health, shutdown };
 }
 
+/** Anything with a graceful `shutdown`: a gRPC server or a service wrapping one. */
+export interface Stoppable {
+  shutdown(): Promise<void>;
+}
+
 /**
  * Shuts the given servers down gracefully on SIGINT / SIGTERM, then runs
  * `onClosed` (release resources, exit). A second signal exits at once.
  */
 export function shutdownOnSignals(
-  servers: RunningGrpcServer[],
+  servers: Stoppable[],
   logger: Logger,
   onClosed: () => Promise<void> | void = () => undefined,
 ): void {

@@ -4,6 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 
 const reflectionProto = path.join(
@@ -56,7 +57,7 @@ export async function reflectionKnowsSymbol(address: string, symbol: string): Pr
 
 /** A child process started by `spawnUntil`. */
 export interface SpawnedProcess {
-  child: import('node:child_process').ChildProcess;
+  child: ChildProcess;
   /** The match of the ready pattern in stdout. */
   match: RegExpMatchArray;
   /** Everything the process wrote so far (stdout and stderr). */
@@ -74,8 +75,6 @@ export function spawnUntil(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; ready: RegExp; timeoutMs?: number },
 ): Promise<SpawnedProcess> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { spawn } = require('node:child_process') as typeof import('node:child_process');
   const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | string>((resolve) =>

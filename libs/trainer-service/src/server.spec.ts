@@ -1,54 +1,267 @@
 import * as grpc from '@grpc/grpc-js';
-import { health, TRAINER_SERVICE_NAME, TrainerServiceClient, TrainRequest, type RunEvent } from '@advlab/contract';
-import type { RunningGrpcServer } from '@advlab/grpc-server';
+import {
+  Dataset,
+  health,
+  ImportDatasetRequest,
+  ImportDatasetResponse,
+  PredictRequest,
+  PredictResponse,
+  RunStatus,
+  TRAINER_SERVICE_NAME,
+  TrainerServiceClient,
+  TrainRequest,
+  promiseClient,
+  type ModelConfig,
+  type PromiseClient,
+  type RunEvent,
+  type TrainingConfig,
+  type TrainResponse,
+} from '@advlab/contract';
 import { listServicesByReflection, reflectionKnowsSymbol } from '@advlab/grpc-server/testing';
-import { startTrainerServer } from './server';
+import { encodeRaw } from '@advlab/data/testing';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startTrainerServer, type TrainerServer } from './server';
+import { readAll, writeToyImageFolder } from './testing';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const { INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION } = grpc.status;
 
-describe('trainer server', () => {
-  let server: RunningGrpcServer;
+describe('trainer service (real server, real client)', () => {
+  let dir: string;
+  let server: TrainerServer;
   let client: TrainerServiceClient;
+  let api: PromiseClient<TrainerServiceClient>;
+  let dataset: Dataset;
+  let modelId: string;
+  let runId: string;
+  let trainEvents: RunEvent[];
+
+  const toyTrain = (o: { model?: Partial<ModelConfig>; training?: Partial<TrainingConfig>; name?: string; baseModelId?: string } = {}) =>
+    TrainRequest.fromPartial({
+      datasetId: dataset.id,
+      model: { featureMaps: [4, 8], dropRate: 0, ...o.model },
+      training: { epochs: 3, batchSize: 8, learningRate: 0.01, seed: 3, validationFraction: 0.2, ...o.training },
+      name: o.name ?? 'toy',
+      baseModelId: o.baseModelId ?? '',
+    });
 
   beforeAll(async () => {
-    server = await startTrainerServer({ port: 0, logger: quiet });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-trainer-'));
+    await writeToyImageFolder(path.join(dir, 'toy'), { perClass: 20, size: 16 });
+    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet });
     client = new TrainerServiceClient(server.address, grpc.credentials.createInsecure());
-  });
+    api = promiseClient(client);
+  }, 60_000);
+
   afterAll(async () => {
     client.close();
     await server.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers SERVING for itself and advlab.v1.TrainerService', async () => {
+  it('answers SERVING and lists its services through reflection', async () => {
     const hc = new health.HealthClient(server.address, grpc.credentials.createInsecure());
-    for (const service of ['', TRAINER_SERVICE_NAME]) {
-      const res = await new Promise<health.HealthCheckResponse>((resolve, reject) =>
-        hc.check({ service }, (e, r) => (e ? reject(e) : resolve(r))),
-      );
-      expect(res.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
-    }
+    const res = await promiseClient(hc).check({ service: TRAINER_SERVICE_NAME });
     hc.close();
+    expect(res.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
+    expect(await listServicesByReflection(server.address)).toEqual([TRAINER_SERVICE_NAME, 'grpc.health.v1.Health'].sort());
+    await expect(reflectionKnowsSymbol(server.address, 'advlab.v1.TrainRequest')).resolves.toBe(true);
   });
 
-  it('lists its services through reflection', async () => {
-    const services = await listServicesByReflection(server.address);
-    expect(services).toEqual([TRAINER_SERVICE_NAME, 'grpc.health.v1.Health'].sort());
-    await expect(reflectionKnowsSymbol(server.address, 'advlab.v1.TrainerService')).resolves.toBe(true);
+  it('lists the bundled Fashion-MNIST subset', async () => {
+    const { datasets } = await api.listDatasets({});
+    expect(datasets[0]).toMatchObject({ id: 'fashion-mnist-mini', builtin: true, imageSize: 28 });
+    expect(datasets[0].classNames).toHaveLength(10);
+    expect(datasets[0].trainCounts.reduce((a, b) => a + b, 0)).toBe(5000);
   });
-});
 
-describe('trainer RPCs not built yet', () => {
-  it('Train answers UNIMPLEMENTED naming the missing piece', async () => {
-    const server = await startTrainerServer({ port: 0, logger: quiet });
-    const client = new TrainerServiceClient(server.address, grpc.credentials.createInsecure());
-    const stream = client.train(TrainRequest.fromPartial({ datasetId: 'fashion-mnist-mini' }));
-    const events: RunEvent[] = [];
-    stream.on('data', (r: { event?: RunEvent }) => r.event && events.push(r.event));
-    const err = await new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
-    expect(err.code).toBe(grpc.status.UNIMPLEMENTED);
-    expect(err.details).toMatch(/^\/advlab\.v1\.TrainerService\/Train is not implemented yet: /);
-    expect(events).toEqual([]);
-    client.close();
-    await server.shutdown();
+  it('imports an ImageFolder with progress, listing the corrupt file it skipped', async () => {
+    const messages = await readAll<ImportDatasetResponse>(
+      client.importDataset(ImportDatasetRequest.fromPartial({ name: 'toy', source: { $case: 'imageFolder', value: path.join(dir, 'toy') }, imageSize: 16 })),
+    );
+    const last = messages[messages.length - 1].event;
+    expect(last?.$case).toBe('dataset');
+    dataset = (last as { value: Dataset }).value;
+    expect(dataset).toMatchObject({ name: 'toy', imageSize: 16, classNames: ['blue', 'green', 'red'], trainCounts: [20, 20, 20] });
+    expect(dataset.skipped).toEqual([expect.objectContaining({ path: path.join('red', 'broken.png') })]);
+    const progress = messages.filter((m) => m.event?.$case === 'progress');
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(await api.getDataset({ datasetId: dataset.id })).toEqual({ dataset });
+  }, 60_000);
+
+  it('trains: streams created, running, epochs, checkpoints and finished, and stores the model', async () => {
+    const responses = await readAll<TrainResponse>(client.train(toyTrain()));
+    trainEvents = responses.map((r) => r.event as RunEvent);
+    const cases = trainEvents.map((e) => e.event?.$case);
+    expect(cases[0]).toBe('created');
+    expect(cases).toContain('checkpoint');
+    expect(cases.filter((c) => c === 'epoch')).toHaveLength(3);
+    expect(cases[cases.length - 1]).toBe('finished');
+    const stored = trainEvents.filter((e) => e.sequence > 0).map((e) => e.sequence);
+    expect(stored).toEqual(stored.map((_, i) => i + 1));
+    const finished = trainEvents[trainEvents.length - 1].event as { $case: 'finished'; value: { run?: { id: string; status: RunStatus }; model?: { id: string; numParameters: number } } };
+    expect(finished.value.run?.status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
+    modelId = finished.value.model?.id as string;
+    runId = finished.value.run?.id as string;
+    expect(modelId).toMatch(/^mdl-/);
+    const { run } = await api.getRun({ runId });
+    expect(run?.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(run?.training).toMatchObject({ epochs: 3, batchSize: 8, seed: 3, validationFraction: expect.closeTo(0.2, 6) });
+    expect(run?.model?.featureMaps).toEqual([4, 8]);
+    // The toy colours are easy: the best validation accuracy must be well above chance (1/3).
+    expect(run?.bestValAccuracy).toBeGreaterThan(0.6);
+    const { models } = await api.listModels({ pageSize: 0, pageToken: '', datasetId: '' });
+    expect(models.map((m) => m.id)).toContain(modelId);
+    expect(fs.existsSync(path.join(dir, 'data', 'checkpoints', `${modelId}.ckpt`))).toBe(true);
+  }, 120_000);
+
+  it('evaluates: accuracy, per-class accuracy and a confusion matrix that add up', async () => {
+    const res = await api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 });
+    expect(res.numImages).toBe(12); // 20% of 60, stratified
+    expect(res.confusion?.counts.reduce((a, b) => a + b, 0)).toBe(12);
+    const k = 3;
+    const diagonal = [0, 1, 2].reduce((s, i) => s + (res.confusion?.counts[i * k + i] ?? 0), 0);
+    expect(res.accuracy).toBeCloseTo(diagonal / 12, 6);
+    expect(res.perClass.map((c) => c.support)).toEqual([4, 4, 4]);
+    const { run } = await api.getRun({ runId });
+    expect(res.accuracy).toBeCloseTo(run?.bestValAccuracy ?? -1, 5);
+  }, 60_000);
+
+  it('predicts uploaded images, reporting an unreadable one without failing the others', async () => {
+    const red = new Uint8Array(16 * 16 * 3).map((_, i) => [220, 30, 30][i % 3]);
+    const responses = await readAll<PredictResponse>(
+      client.predict(
+        PredictRequest.fromPartial({
+          modelId,
+          topK: 2,
+          input: {
+            $case: 'images',
+            value: { images: [{ id: 'red.png', data: await encodeRaw(red, 16, 16, 3, 'png') }, { id: 'junk.png', data: Buffer.from('nope') }] },
+          },
+        }),
+      ),
+    );
+    const predictions = responses.flatMap((r) => r.predictions);
+    expect(predictions.map((p) => p.id)).toEqual(['red.png', 'junk.png']);
+    expect(predictions[0].prediction?.label).toBe('red');
+    expect(predictions[0].prediction?.topK).toHaveLength(2);
+    expect(predictions[1].error).not.toBe('');
+    expect(responses[responses.length - 1]).toMatchObject({ done: 2, total: 2 });
+  }, 60_000);
+
+  it('predicts a folder: ids are file names, bad files are reported', async () => {
+    const folder = path.join(dir, 'unlabeled');
+    fs.mkdirSync(folder);
+    fs.copyFileSync(path.join(dir, 'toy', 'green', '1.png'), path.join(folder, 'a.png'));
+    fs.copyFileSync(path.join(dir, 'toy', 'blue', '2.png'), path.join(folder, 'b.png'));
+    fs.writeFileSync(path.join(folder, 'c.png'), '');
+    const responses = await readAll<PredictResponse>(client.predict(PredictRequest.fromPartial({ modelId, input: { $case: 'folder', value: folder } })));
+    const predictions = responses.flatMap((r) => r.predictions);
+    expect(predictions.map((p) => p.id).sort()).toEqual(['a.png', 'b.png', 'c.png']);
+    expect(predictions.find((p) => p.id === 'a.png')?.prediction?.label).toBe('green');
+    expect(predictions.find((p) => p.id === 'c.png')?.error).not.toBe('');
+  }, 60_000);
+
+  it('replays a finished run to a late watcher', async () => {
+    const replay = await readAll(client.watchRun({ runId, afterSequence: 0 }));
+    const stored = trainEvents.filter((e) => e.sequence > 0);
+    expect(replay.map((r) => r.event?.sequence)).toEqual(stored.map((e) => e.sequence));
   });
+
+  it('cancels a running run at its next batch; the run keeps going when its client leaves', async () => {
+    const stream = client.train(toyTrain({ training: { epochs: 1000, batchSize: 2, seed: 4 }, name: 'long' }));
+    // Leave as soon as the first epoch is done: the run must go on without this client.
+    const longId = await new Promise<string>((resolve, reject) => {
+      stream.on('data', (r: TrainResponse) => r.event?.event?.$case === 'epoch' && resolve(r.event.runId));
+      stream.on('error', reject);
+    });
+    stream.cancel();
+    stream.on('error', () => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api.getRun({ runId: longId })).run?.status).toBe(RunStatus.RUN_STATUS_RUNNING);
+    const watcher = readAll(client.watchRun({ runId: longId, afterSequence: 0 }));
+    await api.cancelRun({ runId: longId });
+    const events = await watcher;
+    expect(events[events.length - 1].event?.event?.$case).toBe('cancelled');
+    expect((await api.getRun({ runId: longId })).run?.status).toBe(RunStatus.RUN_STATUS_CANCELLED);
+    await expect(api.cancelRun({ runId: longId })).rejects.toMatchObject({ code: FAILED_PRECONDITION });
+  }, 60_000);
+
+  describe('bad requests get a readable status and lose nothing', () => {
+    const trainError = async (request: TrainRequest) => {
+      const err = await readAll(client.train(request)).then(
+        () => undefined,
+        (e: grpc.ServiceError) => e,
+      );
+      return err;
+    };
+    it.each([
+      ['no dataset', () => TrainRequest.fromPartial({}), INVALID_ARGUMENT, /dataset_id is required/],
+      ['unknown dataset', () => TrainRequest.fromPartial({ datasetId: 'ds-nope' }), NOT_FOUND, /dataset "ds-nope" not found/],
+      ['zero epochs', () => toyTrain({ training: { epochs: 0 } }), INVALID_ARGUMENT, /training\.epochs must be an integer in \[1, 1000\], got 0/],
+      ['negative learning rate', () => toyTrain({ training: { learningRate: -1 } }), INVALID_ARGUMENT, /training\.learning_rate/],
+      ['drop rate 1', () => toyTrain({ model: { featureMaps: [4, 8], dropRate: 1 } }), INVALID_ARGUMENT, /model\.drop_rate/],
+      ['too many poolings', () => toyTrain({ model: { featureMaps: [4, 4, 4, 4, 4, 4] } }), INVALID_ARGUMENT, /model\.image_size 16 is not divisible/],
+      ['unknown base model', () => toyTrain({ baseModelId: 'mdl-nope' }), NOT_FOUND, /model "mdl-nope" not found/],
+    ])('Train with %s', async (_name, request, code, message) => {
+      const err = await trainError(request());
+      expect(err?.code).toBe(code);
+      expect(err?.details).toMatch(message);
+    });
+
+    it.each([
+      ['GetRun unknown', () => api.getRun({ runId: 'run-nope' }), NOT_FOUND],
+      ['GetRun empty', () => api.getRun({ runId: '' }), INVALID_ARGUMENT],
+      ['CancelRun unknown', () => api.cancelRun({ runId: 'run-nope' }), NOT_FOUND],
+      ['GetModel unknown', () => api.getModel({ modelId: 'mdl-nope' }), NOT_FOUND],
+      ['DeleteModel unknown', () => api.deleteModel({ modelId: 'mdl-nope' }), NOT_FOUND],
+      ['GetDataset unknown', () => api.getDataset({ datasetId: 'ds-nope' }), NOT_FOUND],
+      ['ListRuns huge page', () => api.listRuns({ pageSize: 100000, pageToken: '', status: 0, kind: 0, datasetId: '', includeTrials: false }), INVALID_ARGUMENT],
+      ['ListModels bad token', () => api.listModels({ pageSize: 0, pageToken: 'xyz', datasetId: '' }), INVALID_ARGUMENT],
+      ['Evaluate unknown model', () => api.evaluate({ modelId: 'mdl-nope', datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 }), NOT_FOUND],
+      ['Evaluate on a test split the dataset lacks', () => api.evaluate({ modelId, datasetId: '', split: 3, attacks: [], maxImages: 0, seed: 0 }), INVALID_ARGUMENT],
+      ['Evaluate on another dataset\'s classes', () => api.evaluate({ modelId, datasetId: 'fashion-mnist-mini', split: 0, attacks: [], maxImages: 0, seed: 0 }), INVALID_ARGUMENT],
+    ])('%s', async (_name, request, code) => {
+      await expect(request()).rejects.toMatchObject({ code });
+    });
+
+    it.each([
+      ['a missing folder', ImportDatasetRequest.fromPartial({ name: 'x', source: { $case: 'imageFolder', value: '/nonexistent/folder' } }), NOT_FOUND],
+      ['a bad name', ImportDatasetRequest.fromPartial({ name: 'a b/c', source: { $case: 'imageFolder', value: '/tmp' } }), INVALID_ARGUMENT],
+      ['no source', ImportDatasetRequest.fromPartial({ name: 'x' }), INVALID_ARGUMENT],
+    ])('ImportDataset with %s', async (_name, request, code) => {
+      await expect(readAll(client.importDataset(request))).rejects.toMatchObject({ code });
+    });
+
+    it('Predict with top_k beyond the classes, or too many images', async () => {
+      await expect(readAll(client.predict(PredictRequest.fromPartial({ modelId, topK: 4, input: { $case: 'folder', value: dir } })))).rejects.toMatchObject({
+        code: INVALID_ARGUMENT,
+        details: 'top_k must be in [1, 3], got 4',
+      });
+      const many = Array.from({ length: 1025 }, (_, i) => ({ id: String(i), data: Buffer.alloc(1) }));
+      await expect(readAll(client.predict(PredictRequest.fromPartial({ modelId, input: { $case: 'images', value: { images: many } } })))).rejects.toMatchObject({
+        code: INVALID_ARGUMENT,
+      });
+    });
+
+    it('and afterwards the service and its stored model are intact', async () => {
+      const { model } = await api.getModel({ modelId });
+      expect(model?.id).toBe(modelId);
+      const res = await api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 });
+      expect(res.numImages).toBe(12);
+    });
+  });
+
+  it('deletes a model and its checkpoint', async () => {
+    const responses = await readAll<TrainResponse>(client.train(toyTrain({ training: { epochs: 1, batchSize: 8, seed: 9 } })));
+    const finished = responses[responses.length - 1].event?.event as { $case: 'finished'; value: { model?: { id: string } } };
+    const id = finished.value.model?.id as string;
+    const file = path.join(dir, 'data', 'checkpoints', `${id}.ckpt`);
+    expect(fs.existsSync(file)).toBe(true);
+    await api.deleteModel({ modelId: id });
+    expect(fs.existsSync(file)).toBe(false);
+    await expect(api.getModel({ modelId: id })).rejects.toMatchObject({ code: NOT_FOUND });
+  }, 60_000);
 });

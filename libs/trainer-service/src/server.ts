@@ -1,38 +1,81 @@
-import {
-  HEALTH_PROTO_FILE,
-  PROTO_ROOT,
-  TRAINER_SERVICE_NAME,
-  TrainerServiceService,
-} from '@advlab/contract';
+import { HEALTH_PROTO_FILE, PROTO_ROOT, TRAINER_SERVICE_NAME, TrainerServiceService } from '@advlab/contract';
 import { startGrpcServer, withUnimplemented, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
+import { resolveBackend } from '@advlab/model';
+import { openRegistry, type Registry } from '@advlab/registry';
+import { RunManager } from './runs';
+import { trainerHandlers } from './service';
 
 /** Default port of the trainer service. */
 export const TRAINER_DEFAULT_PORT = 50051;
 
 export interface TrainerServerOptions {
+  /** Where runs, models and dataset caches live (created if missing). */
+  dataDir: string;
   /** Interface to bind. Default 127.0.0.1. */
   host?: string;
   /** Port; 0 picks a free one. Default 0. */
   port?: number;
   /** Optional bearer token required on every RPC. */
   token?: string;
+  /** Training jobs running at once; the rest queue. Default 1. */
+  concurrency?: number;
   logger?: Logger;
 }
 
-/** Starts the trainer gRPC server (TrainerService + health + reflection). */
-export async function startTrainerServer(options: TrainerServerOptions = {}): Promise<RunningGrpcServer> {
+/** A running trainer: its gRPC server, registry and run manager. */
+export interface TrainerServer {
+  address: string;
+  port: number;
+  grpc: RunningGrpcServer;
+  registry: Registry;
+  manager: RunManager;
+  /** Health NOT_SERVING, running jobs interrupted (checkpoints stay whole), calls drained, registry closed. */
+  shutdown(): Promise<void>;
+}
+
+/** Opens the registry, recovers interrupted runs and starts the trainer gRPC server. */
+export async function startTrainerServer(options: TrainerServerOptions): Promise<TrainerServer> {
+  const logger = options.logger ?? console;
+  const backend = await resolveBackend({ log: (line) => logger.info(line) });
+  const registry = openRegistry(options.dataDir);
+  const manager = new RunManager(registry.runs, { concurrency: options.concurrency, logger });
+  const interrupted = manager.recoverInterrupted();
+  if (interrupted) logger.warn(`${interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   const implementation = withUnimplemented(
     TrainerServiceService,
-    {},
-    (method) => `the trainer's ${method} handler arrives with the services work (runs, models, datasets over the ML libs)`,
+    trainerHandlers({ registry, manager, logger }) as never,
+    (method) => `the trainer's ${method} handler needs the attacks library`,
   );
-  return startGrpcServer({
-    label: 'trainer',
-    host: options.host,
-    port: options.port,
-    token: options.token,
-    logger: options.logger,
-    services: [{ name: TRAINER_SERVICE_NAME, definition: TrainerServiceService, implementation }],
-    reflection: { files: ['advlab/v1/trainer_service.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
-  });
+  let grpc: RunningGrpcServer;
+  try {
+    grpc = await startGrpcServer({
+      label: 'trainer',
+      host: options.host,
+      port: options.port,
+      token: options.token,
+      logger,
+      services: [{ name: TRAINER_SERVICE_NAME, definition: TrainerServiceService, implementation }],
+      reflection: { files: ['advlab/v1/trainer_service.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
+    });
+  } catch (err) {
+    registry.close();
+    throw err;
+  }
+  logger.info(`trainer data in ${options.dataDir} (backend ${backend.name})`);
+  let closing: Promise<void> | undefined;
+  return {
+    address: grpc.address,
+    port: grpc.port,
+    grpc,
+    registry,
+    manager,
+    shutdown: () =>
+      (closing ??= (async () => {
+        grpc.health.setStatus('', 'NOT_SERVING');
+        grpc.health.setStatus(TRAINER_SERVICE_NAME, 'NOT_SERVING');
+        await manager.shutdown();
+        await grpc.shutdown();
+        registry.close();
+      })()),
+  };
 }

@@ -2,7 +2,7 @@ import { Run, RunKind, RunStatus, type RunEvent } from '@advlab/contract';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { newId, openDatabase, RunRepository, type Db } from '../store';
+import { newId, openDatabase, RunRepository, type Db } from '@advlab/registry';
 import { RunManager, type JobBody } from './run-manager';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,6 +1,6 @@
 import { Run, RunEvent, RunStatus, type Model } from '@advlab/contract';
 import { failedPrecondition, notFound, type Logger } from '@advlab/grpc-server';
-import { RunRepository, TERMINAL_STATUSES } from '../store';
+import { RunRepository, TERMINAL_STATUSES } from '@advlab/registry';
 import { AsyncQueue } from './async-queue';
 
 /** The payload of a run event (the oneof). */

@@ -1,0 +1,177 @@
+import { LossKind, type Model as ModelRecord } from '@advlab/contract';
+import { failedPrecondition, notFound } from '@advlab/grpc-server';
+import { loadCheckpoint, saveCheckpoint, type CheckpointMeta, type LossName, type Model } from '@advlab/model';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ModelRepository } from '../store';
+
+/** A model ready to run: its record, its weights on the active backend, and its loss. */
+export interface LoadedModel {
+  record: ModelRecord;
+  model: Model;
+  /** The training loss, which decides the output function (softmax or sigmoid) and the attack loss. */
+  loss: LossName;
+}
+
+interface CacheEntry {
+  loading: Promise<LoadedModel>;
+  leases: number;
+  evicted: boolean;
+}
+
+/** The model lib's loss name for a stored training config's loss. */
+export function lossName(loss: LossKind | undefined): LossName {
+  return loss === LossKind.LOSS_KIND_ONE_VS_ALL ? 'ova' : 'cross-entropy';
+}
+
+/**
+ * Stored models: records in SQLite, weights in `<checkpointsDir>/<id>.ckpt`
+ * (written atomically). Loaded weights are cached (least recently used
+ * evicted) and lent out with `use`, so a model is never disposed while an
+ * evaluation or attack holds it.
+ */
+export class ModelStore {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly repo: ModelRepository,
+    readonly checkpointsDir: string,
+    private readonly cacheSize = 4,
+  ) {}
+
+  /** The record; NOT_FOUND when unknown. */
+  get(id: string): ModelRecord {
+    if (!id) throw notFound('model_id is required');
+    const stored = this.repo.get(id);
+    if (!stored) throw notFound(`model "${id}" not found (ListModels shows the stored ones)`);
+    return stored.model;
+  }
+
+  list(query: { pageSize: number; pageToken: string; datasetId: string }) {
+    return this.repo.list(query);
+  }
+
+  count(): number {
+    return this.repo.count();
+  }
+
+  /** Where a model's checkpoint lives. */
+  checkpointPath(id: string): string {
+    return path.join(this.checkpointsDir, `${id}.ckpt`);
+  }
+
+  /** Writes the weights atomically (temporary file + rename); call `register` once they are final. */
+  async writeCheckpoint(id: string, model: Model, meta: CheckpointMeta): Promise<number> {
+    const file = this.checkpointPath(id);
+    await saveCheckpoint(file, model, meta);
+    return (await fs.stat(file)).size;
+  }
+
+  /** Removes a checkpoint that will not be registered (a cancelled or failed run's). */
+  async discardCheckpoint(id: string): Promise<void> {
+    await fs.rm(this.checkpointPath(id), { force: true });
+  }
+
+  /** Registers a model whose checkpoint is written. */
+  register(record: ModelRecord): void {
+    this.repo.insert(record, `${record.id}.ckpt`);
+  }
+
+  /** Saves changes to a record (e.g. new evaluations). */
+  update(record: ModelRecord): void {
+    this.repo.update(record);
+  }
+
+  /** Runs `fn` with the model loaded; the weights stay alive until `fn` settles. */
+  async use<T>(id: string, fn: (loaded: LoadedModel) => Promise<T> | T): Promise<T> {
+    const lease = await this.acquire(id);
+    try {
+      return await fn(lease.loaded);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /**
+   * Loads the model (or takes it from the cache) and keeps it alive until
+   * `release` is called; for work that streams (a generator cannot sit inside `use`).
+   */
+  async acquire(id: string): Promise<{ loaded: LoadedModel; release(): void }> {
+    const record = this.get(id);
+    let entry = this.cache.get(id);
+    if (entry) {
+      this.cache.delete(id);
+      this.cache.set(id, entry);
+    } else {
+      entry = { loading: this.load(record), leases: 0, evicted: false };
+      this.cache.set(id, entry);
+      entry.loading.catch(() => this.cache.delete(id));
+      this.evictBeyondLimit();
+    }
+    const held = entry;
+    held.leases++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held.leases--;
+      if (held.evicted && held.leases === 0) void this.dispose(held);
+    };
+    try {
+      return { loaded: await held.loading, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** Deletes the record, then the checkpoint file. NOT_FOUND when unknown. */
+  async delete(id: string): Promise<void> {
+    this.get(id);
+    const file = this.repo.delete(id);
+    const entry = this.cache.get(id);
+    if (entry) {
+      this.cache.delete(id);
+      entry.evicted = true;
+      if (entry.leases === 0) void this.dispose(entry);
+    }
+    if (file) await fs.rm(path.join(this.checkpointsDir, file), { force: true });
+  }
+
+  /** Releases every cached model that is not in use. */
+  clear(): void {
+    for (const [id, entry] of this.cache) {
+      this.cache.delete(id);
+      entry.evicted = true;
+      if (entry.leases === 0) void this.dispose(entry);
+    }
+  }
+
+  private async load(record: ModelRecord): Promise<LoadedModel> {
+    const file = this.checkpointPath(record.id);
+    try {
+      await fs.access(file);
+    } catch {
+      throw failedPrecondition(`the checkpoint of model "${record.id}" is missing (${file})`);
+    }
+    const { model } = await loadCheckpoint(file);
+    return { record, model, loss: lossName(record.training?.loss) };
+  }
+
+  private evictBeyondLimit(): void {
+    for (const [id, entry] of this.cache) {
+      if (this.cache.size <= this.cacheSize) break;
+      this.cache.delete(id);
+      entry.evicted = true;
+      if (entry.leases === 0) void this.dispose(entry);
+    }
+  }
+
+  private async dispose(entry: CacheEntry): Promise<void> {
+    try {
+      (await entry.loading).model.dispose();
+    } catch {
+      // A model that failed to load holds nothing.
+    }
+  }
+}

@@ -1,0 +1,205 @@
+import {
+  AugmentationConfig,
+  CheckpointReason,
+  LrSchedule,
+  Model as ModelRecord,
+  RunKind,
+  type AdversarialConfig,
+  type ModelConfig,
+  type TrainingConfig,
+} from '@advlab/contract';
+import { BatchLoader, type AugmentOptions, type ImageDataset } from '@advlab/data';
+import { failedPrecondition } from '@advlab/grpc-server';
+import {
+  activeBackend,
+  createModel,
+  train,
+  type EpochMetrics as LibEpochMetrics,
+  type Model,
+  type TrainConfig,
+  type TrainingData,
+} from '@advlab/model';
+import { lossName, newId, type Registry } from '@advlab/registry';
+import { yieldToEventLoop } from '../inference';
+import type { JobContext, JobResult } from '../runs';
+
+/** Everything one training run needs, defaults already filled in. */
+export interface TrainingSpec {
+  datasetId: string;
+  model: ModelConfig;
+  training: TrainingConfig;
+  /** Start from this stored model's weights. */
+  baseModelId?: string;
+  /** Adversarial runs only. */
+  adversarial?: AdversarialConfig;
+  name: string;
+}
+
+/** Ways a kind of run changes the standard loop (adversarial training uses both). */
+export interface TrainingVariant {
+  kind: RunKind;
+  /** Replaces the training data (e.g. attacks each batch against the current weights). */
+  wrapData?(data: TrainingData, model: Model, splits: { validation: ImageDataset }): TrainingData;
+  /** A score per finished epoch that picks the best checkpoint; default validation accuracy. */
+  scoreEpoch?(model: Model, epoch: LibEpochMetrics): Promise<{ score: number; robustAccuracy?: number }>;
+}
+
+/** The data lib's augmentation options for a request's augmentation config. */
+export function augmentOptions(aug: AugmentationConfig | undefined): AugmentOptions | false {
+  const flip = aug?.horizontalFlip ?? true;
+  const jitter = aug?.colorJitter ?? 0.2;
+  if (!flip && jitter === 0) return false;
+  return { flipProbability: flip ? 0.5 : 0, brightness: jitter, contrast: jitter, saturation: jitter };
+}
+
+/** The model lib's training config for a request's training config. */
+export function libTrainConfig(t: TrainingConfig): Partial<TrainConfig> {
+  const mix = t.augmentation?.mix;
+  return {
+    epochs: t.epochs,
+    learningRate: t.learningRate,
+    weightDecay: t.weightDecay,
+    lrSchedule: t.lrSchedule === LrSchedule.LR_SCHEDULE_COSINE ? 'cosine' : 'constant',
+    loss: lossName(t.loss),
+    mix: mix?.$case ?? 'none',
+    mixAlpha: mix?.value.alpha ?? 1,
+    earlyStoppingPatience: t.earlyStoppingPatience,
+    seed: t.seed,
+  };
+}
+
+/**
+ * A training run, top to bottom: split the dataset by seed, build (or load)
+ * the model, train with progress events, write a checkpoint whenever the
+ * epoch score improves, and register the best weights as a model.
+ */
+export async function runTraining(ctx: JobContext, registry: Registry, spec: TrainingSpec, variant: TrainingVariant): Promise<JobResult> {
+  const t = spec.training;
+  const splits = await registry.datasets.splits(spec.datasetId, {
+    validationFraction: t.validationFraction as number,
+    seed: t.seed as number,
+    stratified: t.stratified as boolean,
+  });
+  const classNames = [...splits.train.classNames];
+  ctx.update({ backend: activeBackend() });
+
+  const model = spec.baseModelId ? await copyOfStoredModel(registry, spec.baseModelId, spec.model, classNames) : createModel(
+    {
+      featureMaps: spec.model.featureMaps,
+      dropRate: spec.model.dropRate,
+      batchNorm: spec.model.batchNorm,
+      useSkip: spec.model.useSkip,
+      imageSize: spec.model.imageSize,
+    },
+    classNames.length,
+    t.seed,
+  );
+  if (model.config.imageSize !== splits.train.height) {
+    model.dispose();
+    throw failedPrecondition(`model.image_size ${model.config.imageSize} differs from the dataset's ${splits.train.height}; leave it 0 to use the dataset's`);
+  }
+
+  const trainLoader = new BatchLoader(splits.train, { batchSize: t.batchSize, seed: t.seed, augment: augmentOptions(t.augmentation) });
+  const valLoader = new BatchLoader(splits.validation, { batchSize: Math.max(64, t.batchSize as number), augment: false });
+  let data: TrainingData = {
+    train: (epoch) => trainLoader.trainBatches(epoch),
+    validation: () => valLoader.evalBatches(),
+    batchesPerEpoch: trainLoader.batchesPerEpoch,
+  };
+  if (variant.wrapData) data = variant.wrapData(data, model, splits);
+
+  const modelId = newId('mdl');
+  const meta = { classNames, trainConfig: { model: spec.model, training: t, adversarial: spec.adversarial } };
+  let best: { score: number; epoch: number; metrics?: LibEpochMetrics; robust?: number; bytes: number } = { score: -Infinity, epoch: 0, bytes: 0 };
+  const history: LibEpochMetrics[] = [];
+  let epochStarted = Date.now();
+
+  try {
+    await train(model, data, libTrainConfig(t), {
+      signal: ctx.signal,
+      onBatch: async (p) => {
+        // Training shares the thread with the server: let RPCs and timers run between batches.
+        await yieldToEventLoop();
+        if (p.batch === 1) epochStarted = Date.now();
+        const seen = Math.min(p.batch * (t.batchSize as number), splits.train.count);
+        ctx.emit({
+          $case: 'batch',
+          value: {
+            epoch: p.epoch + 1,
+            batch: p.batch,
+            batchesPerEpoch: trainLoader.batchesPerEpoch,
+            loss: p.loss,
+            accuracy: p.accuracy,
+            imagesPerSecond: (1000 * seen) / Math.max(1, Date.now() - epochStarted),
+          },
+        });
+      },
+      onEpoch: async (m) => {
+        history.push(m);
+        const scored = variant.scoreEpoch ? await variant.scoreEpoch(model, m) : { score: m.valAccuracy ?? m.trainAccuracy };
+        ctx.emit({
+          $case: 'epoch',
+          value: {
+            epoch: m.epoch + 1,
+            trainLoss: m.trainLoss,
+            trainAccuracy: m.trainAccuracy,
+            valLoss: m.valLoss ?? 0,
+            valAccuracy: m.valAccuracy ?? 0,
+            robustValAccuracy: scored.robustAccuracy,
+            learningRate: m.learningRate,
+            seconds: m.seconds,
+            imagesPerSecond: splits.train.count / Math.max(1e-3, m.seconds),
+          },
+        });
+        if (scored.score > best.score) {
+          const bytes = await registry.models.writeCheckpoint(modelId, model, { ...meta, history });
+          best = { score: scored.score, epoch: m.epoch + 1, metrics: m, robust: scored.robustAccuracy, bytes };
+          ctx.update({ bestValAccuracy: m.valAccuracy ?? 0, bestRobustAccuracy: scored.robustAccuracy });
+          ctx.emit({ $case: 'checkpoint', value: { epoch: best.epoch, reason: CheckpointReason.CHECKPOINT_REASON_BEST, accuracy: scored.score } });
+        }
+      },
+    });
+    if (ctx.signal.aborted || !best.metrics) {
+      await registry.models.discardCheckpoint(modelId);
+      return {};
+    }
+    const record = ModelRecord.fromPartial({
+      id: modelId,
+      name: spec.name,
+      runId: ctx.run.id,
+      datasetId: spec.datasetId,
+      config: { ...spec.model, imageSize: model.config.imageSize, classNames },
+      training: t,
+      adversarial: spec.adversarial,
+      numParameters: model.numParameters(),
+      valAccuracy: best.metrics.valAccuracy ?? 0,
+      robustAccuracy: best.robust,
+      epoch: best.epoch,
+      sizeBytes: best.bytes,
+      createdAt: new Date(),
+    });
+    registry.models.register(record);
+    return { model: record };
+  } catch (err) {
+    await registry.models.discardCheckpoint(modelId);
+    throw err;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A fresh copy of a stored model's weights, checked against the requested classes. */
+async function copyOfStoredModel(registry: Registry, baseModelId: string, requested: ModelConfig, classNames: string[]): Promise<Model> {
+  return registry.models.use(baseModelId, ({ model, record }) => {
+    const baseClasses = record.config?.classNames ?? [];
+    if (baseClasses.join('\n') !== classNames.join('\n')) {
+      throw failedPrecondition(`base model "${baseModelId}" was trained on other classes (${baseClasses.join(', ')})`);
+    }
+    if (requested.featureMaps.length && requested.featureMaps.join(',') !== model.config.featureMaps.join(',')) {
+      throw failedPrecondition(`base model "${baseModelId}" has feature maps [${model.config.featureMaps}], not [${requested.featureMaps}]`);
+    }
+    const copy = createModel(model.config, model.numClasses, 0);
+    copy.setWeights(model.getWeights());
+    return copy;
+  });
+}
