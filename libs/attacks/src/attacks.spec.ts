@@ -146,6 +146,16 @@ describe('invariants on a random CNN and random images', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it("climbs the classifier's own training loss unless told otherwise", async () => {
+    const ova = { ...classifier, loss: 'ova' as const };
+    const a = await pgd(ova, x, labels, { steps: 1 });
+    const b = await pgd(ova, x, labels, { steps: 1, loss: 'cross-entropy' });
+    tf.dispose([a.xAdv, b.xAdv]);
+    expect(a.settings.loss).toBe('ova');
+    expect(b.settings.loss).toBe('cross-entropy');
+    expect(Array.from(a.losses)).not.toEqual(Array.from(b.losses));
+  });
+
   it('rejects bad settings with messages that say what to do', async () => {
     await expect(pgd(classifier, x, labels, { eps: -1 })).rejects.toThrow(/eps: must be a number >= 0/);
     await expect(pgd(classifier, x, labels, { steps: 0 })).rejects.toThrow(/steps: must be an integer >= 1/);
