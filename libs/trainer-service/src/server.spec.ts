@@ -6,7 +6,11 @@ import {
   ImportDatasetResponse,
   PredictRequest,
   PredictResponse,
+  RunKind,
   RunStatus,
+  SweepRequest,
+  type SweepResponse,
+  type SweepTrial,
   TRAINER_SERVICE_NAME,
   TrainerServiceClient,
   TrainRequest,
@@ -252,6 +256,40 @@ describe('trainer service (real server, real client)', () => {
       const res = await api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 });
       expect(res.numImages).toBe(12);
     });
+  });
+
+  it('sweeps a grid: each trial a child run, results streamed with ranks', async () => {
+    const responses = await readAll<SweepResponse>(
+      client.sweep(
+        SweepRequest.fromPartial({
+          datasetId: dataset.id,
+          model: { featureMaps: [4, 8], dropRate: 0 },
+          training: { epochs: 1, batchSize: 8, seed: 5, validationFraction: 0.2 },
+          sweep: { axes: [{ path: 'training.learning_rate', values: ['0.01', '0.001'] }, { path: 'model.use_skip', values: ['true', 'false'] }] },
+        }),
+      ),
+    );
+    const events = responses.map((r) => r.event as RunEvent);
+    const trials = events.filter((e) => e.event?.$case === 'trial').map((e) => (e.event as { value: SweepTrial }).value);
+    expect(trials.map((t) => t.index)).toEqual([0, 1, 2, 3]);
+    expect(trials.every((t) => t.total === 4 && t.status === RunStatus.RUN_STATUS_SUCCEEDED && t.modelId)).toBe(true);
+    expect(trials[3].overrides).toEqual({ 'training.learning_rate': '0.001', 'model.use_skip': 'false' });
+    expect(events[events.length - 1].event?.$case).toBe('finished');
+    const sweepId = events[0].runId;
+    const { run } = await api.getRun({ runId: sweepId });
+    expect(run?.kind).toBe(RunKind.RUN_KIND_SWEEP);
+    expect(run?.trials.map((t) => t.runId).sort()).toEqual(trials.map((t) => t.runId).sort());
+    expect(run?.bestValAccuracy).toBe(Math.max(...trials.map((t) => t.valAccuracy)));
+    const children = await api.listRuns({ pageSize: 50, pageToken: '', status: 0, kind: 0, datasetId: '', includeTrials: true });
+    expect(children.runs.filter((r) => r.parentRunId === sweepId)).toHaveLength(4);
+    const topLevel = await api.listRuns({ pageSize: 50, pageToken: '', status: 0, kind: 0, datasetId: '', includeTrials: false });
+    expect(topLevel.runs.some((r) => r.parentRunId === sweepId)).toBe(false);
+  }, 120_000);
+
+  it('refuses a sweep axis that is not JSON before running anything', async () => {
+    await expect(
+      readAll(client.sweep(SweepRequest.fromPartial({ datasetId: dataset.id, sweep: { axes: [{ path: 'training.epochs', values: ['two'] }] } }))),
+    ).rejects.toMatchObject({ code: INVALID_ARGUMENT, details: expect.stringContaining('sweep.axes[0].values[0] is not JSON') });
   });
 
   it('deletes a model and its checkpoint', async () => {

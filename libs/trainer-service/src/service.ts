@@ -6,7 +6,13 @@ import {
   Split,
   TrainResponse,
   WatchRunResponse,
+  SweepConfig,
+  SweepRankBy,
+  SweepResponse,
   type EvaluateRequest,
+  type ModelConfig,
+  type SweepRequest,
+  type TrainingConfig,
   type ImagePrediction,
   type PredictRequest,
   type PredictResponse,
@@ -20,6 +26,7 @@ import { newId, toRpcError, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveModelConfig, resolveTrainingConfig } from './config';
 import { evaluateClean, pixelsToTensor, toPrediction } from './inference';
+import { sweepGrid, sweepJob } from './jobs/sweep';
 import { runTraining, type TrainingSpec, type TrainingVariant } from './jobs/training';
 import { RunManager } from './runs';
 
@@ -61,6 +68,29 @@ export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: T
     baseModelId: spec.baseModelId ?? '',
   });
   return deps.manager.submit(run, (ctx) => runTraining(ctx, deps.registry, spec, variant));
+}
+
+/** Validates every configuration of a sweep, then queues the sweep as one run. */
+export function submitSweep(deps: TrainerDeps, request: SweepRequest, robustAccuracyOf?: (modelId: string, signal: AbortSignal) => Promise<number>): Run {
+  if (!request.datasetId) throw invalidArgument('dataset_id is required');
+  const sweep = request.sweep ?? SweepConfig.fromPartial({});
+  const points = sweepGrid({ model: request.model, training: request.training }, sweep.axes);
+  const name = request.name || `sweep of ${points.length} over ${sweep.axes.map((a) => a.path).join(' x ')}`;
+  const specs = points.map((point) => ({ point, spec: trainingSpec(deps, { datasetId: request.datasetId, model: point.model as ModelConfig, training: point.training as TrainingConfig, name, baseModelId: '' }, 'trial') }));
+  const standard: TrainingVariant = { kind: RunKind.RUN_KIND_TRAIN };
+  const run = Run.fromPartial({
+    id: newId('run'),
+    name,
+    kind: RunKind.RUN_KIND_SWEEP,
+    datasetId: request.datasetId,
+    model: specs[0].spec.model,
+    training: specs[0].spec.training,
+    sweep,
+  });
+  return deps.manager.submit(
+    run,
+    sweepJob(deps.manager, specs, sweep, (ctx, spec) => runTraining(ctx, deps.registry, spec, standard), robustAccuracyOf),
+  );
 }
 
 /** The images of an evaluation: the model's split (by its own seed), optionally a seeded subset. */
@@ -201,6 +231,13 @@ export function trainerHandlers(deps: TrainerDeps): Partial<TrainerServiceServer
     train: serverStream('Train', async function* (request, { signal }) {
       const run = submitTraining(deps, trainingSpec(deps, request, 'train'), standard);
       for await (const event of watch(run.id, 0, signal)) yield TrainResponse.fromPartial({ event });
+    }),
+    sweep: serverStream('Sweep', async function* (request, { signal }) {
+      if (request.sweep?.rankBy === SweepRankBy.SWEEP_RANK_BY_ROBUST_ACCURACY) {
+        throw invalidArgument('sweep.rank_by ROBUST_ACCURACY needs the attacks library, which this build lacks');
+      }
+      const run = submitSweep(deps, request);
+      for await (const event of watch(run.id, 0, signal)) yield SweepResponse.fromPartial({ event });
     }),
     watchRun: serverStream('WatchRun', async function* (request, { signal }) {
       if (!request.runId) throw invalidArgument('run_id is required');
