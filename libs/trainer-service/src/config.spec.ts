@@ -47,7 +47,7 @@ describe('resolveTrainingConfig', () => {
   it('defaults mixing alphas and keeps the chosen method', () => {
     expect(resolveTrainingConfig({ augmentation: { mix: { $case: 'mixup', value: { alpha: 0 } } } }).augmentation?.mix).toEqual({
       $case: 'mixup',
-      value: { alpha: 0.2 },
+      value: { alpha: 0.4 },
     });
     expect(resolveTrainingConfig({ augmentation: { mix: { $case: 'cutmix', value: { alpha: 0.5 } } } }).augmentation?.mix).toEqual({
       $case: 'cutmix',

@@ -60,7 +60,7 @@ export function resolveModelConfig(model: Partial<ModelConfig> | undefined, data
 }
 
 /** Alpha defaults of the batch-mixing methods. */
-export const DEFAULT_MIXUP_ALPHA = 0.2;
+export const DEFAULT_MIXUP_ALPHA = 0.4;
 export const DEFAULT_CUTMIX_ALPHA = 1.0;
 
 function resolveAugmentation(aug: Partial<AugmentationConfig> | undefined): AugmentationConfig {

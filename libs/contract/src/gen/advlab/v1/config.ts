@@ -232,7 +232,7 @@ export function splitToJSON(object: Split): string {
 export interface ModelConfig {
   /**
    * Channel counts: the stem's output, then each block's output.
-   * At least 2 entries, each in [1, 1024]. Default [16, 32, 64].
+   * 1 to 8 entries, each in [1, 1024]. Empty = [16, 32, 64].
    */
   featureMaps: number[];
   /**
@@ -270,7 +270,7 @@ export interface ModelConfig {
  * weights are mixed with a permutation of the batch.
  */
 export interface MixupConfig {
-  /** Beta distribution parameter, > 0. Default 0.2 when 0. */
+  /** Beta distribution parameter, > 0. Default 0.4 when 0 (the notebook's). */
   alpha: number;
 }
 
