@@ -168,6 +168,34 @@ describe('trainer service (real server, real client)', () => {
     expect(predictions.find((p) => p.id === 'c.png')?.error).not.toBe('');
   }, 60_000);
 
+  it('samples dataset images as PNGs, and augments them as training would', async () => {
+    const plain = await api.sampleDataset({ datasetId: 'fashion-mnist-mini', split: 0, count: 12, seed: 1, augmentation: undefined });
+    expect(plain.samples).toHaveLength(12);
+    expect(plain.classNames).toHaveLength(10);
+    for (const s of plain.samples) {
+      expect(s.png.subarray(1, 4).toString()).toBe('PNG');
+      expect(Object.values(s.labelWeights)).toEqual([1]);
+      expect(s.label).toBe(plain.classNames[s.classIndex]);
+    }
+    const again = await api.sampleDataset({ datasetId: 'fashion-mnist-mini', split: 0, count: 12, seed: 1, augmentation: undefined });
+    expect(again.samples.map((s) => s.index)).toEqual(plain.samples.map((s) => s.index));
+    const mixed = await api.sampleDataset({
+      datasetId: 'fashion-mnist-mini',
+      split: 0,
+      count: 12,
+      seed: 1,
+      augmentation: { mix: { $case: 'cutmix', value: { alpha: 1 } }, horizontalFlip: true, colorJitter: 0.2 },
+    });
+    for (const s of mixed.samples) {
+      const w = Object.values(s.labelWeights);
+      expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    }
+    expect(mixed.samples.some((s) => Object.keys(s.labelWeights).length === 2)).toBe(true);
+    await expect(api.sampleDataset({ datasetId: 'fashion-mnist-mini', split: 0, count: 999, seed: 0, augmentation: undefined })).rejects.toMatchObject({
+      code: INVALID_ARGUMENT,
+    });
+  });
+
   it('replays a finished run to a late watcher', async () => {
     const replay = await readAll(client.watchRun({ runId, afterSequence: 0 }));
     const stored = trainEvents.filter((e) => e.sequence > 0);

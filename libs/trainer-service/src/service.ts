@@ -26,6 +26,7 @@ import { newId, toRpcError, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveModelConfig, resolveTrainingConfig } from './config';
 import { evaluateClean, pixelsToTensor, toPrediction } from './inference';
+import { sampleDataset } from './samples';
 import { sweepGrid, sweepJob } from './jobs/sweep';
 import { runTraining, type TrainingSpec, type TrainingVariant } from './jobs/training';
 import { RunManager } from './runs';
@@ -284,6 +285,7 @@ export function trainerHandlers(deps: TrainerDeps): Partial<TrainerServiceServer
       }
       yield { event: { $case: 'dataset' as const, value: await importing } };
     }),
+    sampleDataset: unary('SampleDataset', (request) => sampleDataset(registry, request)),
     evaluate: unary('Evaluate', (request, { signal }) => evaluate(deps, request, signal)),
     predict: serverStream('Predict', (request, { signal }) => predict(deps, request, signal)),
   };
