@@ -1,12 +1,15 @@
 /**
  * `npm start`: starts the trainer, the attack server and the dashboard,
- * prints where each listens, and stops them all on Ctrl-C.
+ * prints where each listens, trains a first small model on the bundled data
+ * when the registry has none, and stops everything on Ctrl-C.
  *
  * Environment: ADVLAB_TRAINER_PORT (50051), ADVLAB_ATTACK_PORT (50052),
- * ADVLAB_DASHBOARD_PORT (3000), ADVLAB_*_HOST (127.0.0.1).
+ * ADVLAB_DASHBOARD_PORT (3000), ADVLAB_*_HOST (127.0.0.1), ADVLAB_DATA_DIR
+ * (./.advlab), ADVLAB_SKIP_FIRST_MODEL=1 to start without training.
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { ensureFirstModel } from './lib/first-model';
 import { Supervisor } from './lib/supervisor';
 
 const root = path.resolve(__dirname, '../..');
@@ -93,6 +96,10 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (env.ADVLAB_SKIP_FIRST_MODEL !== '1') {
+      const first = await ensureFirstModel(trainer.match?.[1] as string, (line) => console.info(`first-model  | ${line}`));
+      if (first.skipped) console.info(`first-model  | skipped: ${first.skipped}`);
+    }
     const exit = await supervisor.firstExit();
     stop(`${exit.name} exited (${exit.code})`, 1);
   } catch (err) {
