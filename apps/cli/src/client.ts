@@ -1,0 +1,90 @@
+import { AttackStreamServiceClient, promiseClient, TrainerServiceClient, type PromiseClient } from '@advlab/contract';
+import * as grpc from '@grpc/grpc-js';
+
+/** Default addresses of the two services (what `npm start` binds). */
+export const DEFAULT_TRAINER_ADDR = '127.0.0.1:50051';
+export const DEFAULT_ATTACK_ADDR = '127.0.0.1:50052';
+
+/** Deadline of quick calls (lists, gets, cancel), seconds. */
+export const DEFAULT_DEADLINE_S = 30;
+
+/** Large enough for an attack gallery's contact sheet or a chunk of predictions. */
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The service endpoints and the token, as the environment sets them. */
+export interface Endpoints {
+  trainer: string;
+  attack: string;
+  token?: string;
+}
+
+export function endpointsFromEnv(env: Env): Endpoints {
+  return {
+    trainer: env.ADVLAB_TRAINER_ADDR || DEFAULT_TRAINER_ADDR,
+    attack: env.ADVLAB_ATTACK_ADDR || DEFAULT_ATTACK_ADDR,
+    token: env.ADVLAB_TOKEN || undefined,
+  };
+}
+
+/**
+ * gRPC clients of the trainer and the attack server, created on first use.
+ * Every call carries `authorization: Bearer <token>` when a token is set;
+ * unary calls get a deadline, streams run until they end.
+ */
+export class ServiceClients {
+  private trainerClient?: TrainerServiceClient;
+  private attackClient?: AttackStreamServiceClient;
+
+  constructor(readonly endpoints: Endpoints) {}
+
+  static fromEnv(env: Env): ServiceClients {
+    return new ServiceClients(endpointsFromEnv(env));
+  }
+
+  get trainer(): TrainerServiceClient {
+    return (this.trainerClient ??= new TrainerServiceClient(this.endpoints.trainer, grpc.credentials.createInsecure(), channelOptions));
+  }
+
+  get attack(): AttackStreamServiceClient {
+    return (this.attackClient ??= new AttackStreamServiceClient(this.endpoints.attack, grpc.credentials.createInsecure(), channelOptions));
+  }
+
+  /** Call metadata: the bearer token when one is configured. */
+  metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    if (this.endpoints.token) metadata.set('authorization', `Bearer ${this.endpoints.token}`);
+    return metadata;
+  }
+
+  /** Call options with a deadline `seconds` from now; 0 = none. */
+  options(seconds: number): Partial<grpc.CallOptions> {
+    return seconds > 0 ? { deadline: new Date(Date.now() + seconds * 1000) } : {};
+  }
+
+  /**
+   * The trainer's unary methods as promises, with the token and a deadline
+   * (seconds; 0 = none) applied to each call.
+   */
+  trainerApi(deadlineSeconds = DEFAULT_DEADLINE_S): PromiseClient<TrainerServiceClient> {
+    const api = promiseClient(this.trainer) as unknown as Record<PropertyKey, unknown>;
+    return new Proxy(api, {
+      get: (target, prop) => {
+        const method = target[prop];
+        if (typeof method !== 'function') return method;
+        return (request: unknown) => (method as (r: unknown, m: grpc.Metadata, o: Partial<grpc.CallOptions>) => unknown)(request, this.metadata(), this.options(deadlineSeconds));
+      },
+    }) as unknown as PromiseClient<TrainerServiceClient>;
+  }
+
+  close(): void {
+    this.trainerClient?.close();
+    this.attackClient?.close();
+  }
+}
+
+const channelOptions: Partial<grpc.ClientOptions> = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+};

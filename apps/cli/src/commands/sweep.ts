@@ -1,0 +1,35 @@
+import { SweepRequest, type SweepAxis, type SweepRankBy } from '@advlab/contract';
+import type { CliContext } from '../context';
+import { UsageError } from '../errors';
+import { attackConfigFrom, modelConfigFrom, trainingConfigFrom, type AttackFlags, type ModelTrainingFlags } from '../options';
+import { Output, type OutputOptions } from '../output';
+import { reportRun } from '../run-report';
+import { sweepView } from '../views';
+
+export interface SweepOptions extends OutputOptions, ModelTrainingFlags, AttackFlags {
+  dataset: string;
+  axis?: SweepAxis[];
+  rankBy?: SweepRankBy;
+  robustImages?: number;
+  name?: string;
+  detach?: boolean;
+}
+
+/** `advlab sweep`: trains the grid of the --axis values and ranks the trials. */
+export async function sweep(ctx: CliContext, opts: SweepOptions): Promise<void> {
+  const out = new Output(ctx, opts);
+  if (!opts.axis?.length) throw new UsageError('sweep needs at least one --axis, e.g. --axis training.learning_rate=0.001,0.0005');
+  const request = SweepRequest.fromPartial({
+    datasetId: opts.dataset,
+    model: modelConfigFrom(opts),
+    training: trainingConfigFrom(opts),
+    sweep: {
+      axes: opts.axis,
+      rankBy: opts.rankBy,
+      robustAttack: opts.eps !== undefined || opts.steps !== undefined || opts.step !== undefined ? attackConfigFrom(opts) : undefined,
+      robustImages: opts.robustImages,
+    },
+    name: opts.name ?? '',
+  });
+  await reportRun(out, ctx.clients.trainer.sweep(request, ctx.clients.metadata()), { detach: opts.detach, view: sweepView });
+}
