@@ -42,6 +42,7 @@ export async function reportRun(
     trials: (final?.trials.length ? rankTrials(final) : followed.trials).map(trialJson),
   });
   if (final) out.print((opts.view ?? runView)(final));
-  if (followed.outcome !== 'succeeded') throw new OperationFailed(`run ${runId} ${followed.outcome}${followed.error ? `: ${followed.error}` : ''}`);
+  if (followed.outcome === 'failed') throw new OperationFailed(`run ${runId} failed: ${followed.error || 'no reason given'}`);
+  if (followed.outcome !== 'succeeded') throw new OperationFailed(`run ${runId} ${followed.error || followed.outcome}`);
   if (followed.model) out.print(`model ${followed.model.id} stored`);
 }
