@@ -5,7 +5,21 @@ const workspaceRoot = path.join(__dirname, '../..');
 
 const nextConfig: NextConfig = {
   // Workspace packages are consumed as TypeScript source.
-  transpilePackages: ['@advlab/contract', '@advlab/dashboard-data-access', '@advlab/dashboard-feature-health', '@advlab/dashboard-ui'],
+  transpilePackages: [
+    '@advlab/contract',
+    '@advlab/dashboard-charts',
+    '@advlab/dashboard-data-access',
+    '@advlab/dashboard-feature-datasets',
+    '@advlab/dashboard-feature-gallery',
+    '@advlab/dashboard-feature-health',
+    '@advlab/dashboard-feature-live-attack',
+    '@advlab/dashboard-feature-models',
+    '@advlab/dashboard-feature-new-run',
+    '@advlab/dashboard-feature-runs',
+    '@advlab/dashboard-feature-sweeps',
+    '@advlab/dashboard-ui',
+    '@advlab/dashboard-util',
+  ],
   // Loaded by Node at runtime, never bundled.
   serverExternalPackages: ['@grpc/grpc-js'],
   turbopack: { root: workspaceRoot },

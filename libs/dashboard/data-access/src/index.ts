@@ -26,3 +26,9 @@ export {
   type ServiceStatus,
 } from './health';
 export { SSE_HEADERS, formatSSE, grpcStreamToSSE, sseResponse, type CancellableStream, type SSEEvent, type StreamToSSEOptions } from './sse';
+export { attempt, httpStatusFor, toDashboardError, type DashboardError, type Loaded } from './errors';
+export * from './views';
+export * from './requests';
+export * from './trainer';
+export { streamAttackEvents, toStreamAttackRequest } from './attack';
+export { cancelRunRoute, deleteModelRoute, evaluateModelRoute, runEventsRoute, startRunRoute, streamAttackRoute } from './routes';

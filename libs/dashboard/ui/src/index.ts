@@ -3,3 +3,8 @@ export { Badge, StatusBadge, badgeVariants, type BadgeProps, type BadgeTone, typ
 export { Button, buttonVariants, type ButtonProps } from './button';
 export { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from './card';
 export { EmptyState, type EmptyStateProps } from './empty-state';
+export { ErrorState, type ErrorStateProps } from './error-state';
+export { Checkbox, Field, Fieldset, Input, Select, fieldAria, type FieldProps } from './form';
+export { LoadingBlock, Skeleton } from './skeleton';
+export { Stat } from './stat';
+export { Table, Td, Th } from './table';

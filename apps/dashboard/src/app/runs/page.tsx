@@ -1,7 +1,16 @@
-import { PlannedPage } from '../../components/planned-page';
+import { RunsPage } from '@advlab/dashboard-feature-runs';
+import { PageHeader } from '../../components/page-header';
+import { navItem } from '../../navigation';
+
+export const dynamic = 'force-dynamic';
 
 export const metadata = { title: 'Runs' };
 
-export default function Page() {
-  return <PlannedPage href="/runs" />;
+export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  return (
+    <>
+      <PageHeader title="Runs" description={navItem('/runs').description} />
+      <RunsPage query={await searchParams} />
+    </>
+  );
 }

@@ -1,0 +1,7 @@
+import { runEventsRoute } from '@advlab/dashboard-data-access';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
+  return runEventsRoute(request, (await params).id);
+}

@@ -1,0 +1,214 @@
+/** The trainer's RPCs as the dashboard uses them: wire requests in, views out. */
+import type { ClientReadableStream } from '@grpc/grpc-js';
+import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
+import { getTrainerClient } from './clients';
+import { toAdversarialTrainRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
+import { grpcStreamToSSE } from './sse';
+import type { DatasetView, GalleryRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
+import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toModel, toRun, toRunEvent, toSample } from './views';
+
+const LIST_DEADLINE_MS = 10_000;
+const EVALUATE_DEADLINE_MS = 180_000;
+
+const deadline = (ms: number) => ({ deadline: Date.now() + ms });
+
+type Client = () => TrainerServiceClient;
+const api = (client: Client = getTrainerClient) => promiseClient(client());
+
+export interface ListRunsFilter {
+  status?: RunStatusView;
+  kind?: RunKindView;
+  datasetId?: string;
+  includeTrials?: boolean;
+  pageSize?: number;
+}
+
+export async function listRuns(filter: ListRunsFilter = {}, client?: Client): Promise<RunView[]> {
+  const { runs } = await api(client).listRuns(
+    {
+      pageSize: filter.pageSize ?? 100,
+      pageToken: '',
+      status: filter.status ? fromRunStatus(filter.status) : 0,
+      kind: filter.kind ? fromRunKind(filter.kind) : 0,
+      datasetId: filter.datasetId ?? '',
+      includeTrials: filter.includeTrials ?? false,
+    },
+    undefined,
+    deadline(LIST_DEADLINE_MS),
+  );
+  return runs.map(toRun);
+}
+
+export async function getRun(runId: string, client?: Client): Promise<RunView> {
+  const { run } = await api(client).getRun({ runId }, undefined, deadline(LIST_DEADLINE_MS));
+  if (!run) throw new Error(`The trainer returned no run for ${runId}`);
+  return toRun(run);
+}
+
+export async function cancelRun(runId: string, client?: Client): Promise<RunView | null> {
+  const { run } = await api(client).cancelRun({ runId }, undefined, deadline(LIST_DEADLINE_MS));
+  return run ? toRun(run) : null;
+}
+
+/** The first event of a run's stream carries its id; the run goes on after the call is dropped. */
+function firstRunId(call: ClientReadableStream<{ event?: RunEvent }>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    call.on('data', (response: { event?: RunEvent }) => {
+      if (settled || !response.event?.runId) return;
+      settled = true;
+      resolve(response.event.runId);
+      call.cancel();
+    });
+    call.on('error', (error) => {
+      if (!settled) {
+        settled = true;
+        reject(error);
+      }
+    });
+    call.on('end', () => {
+      if (!settled) {
+        settled = true;
+        reject(new Error('The trainer ended the stream before the run was created'));
+      }
+    });
+  });
+}
+
+/** Starts a training run, an adversarial training run or a sweep; resolves with its id once accepted. */
+export function startRun(request: NewRunRequest, client: Client = getTrainerClient): Promise<{ runId: string }> {
+  const trainer = client();
+  const call =
+    request.kind === 'train'
+      ? trainer.train(toTrainRequest(request))
+      : request.kind === 'adversarial'
+        ? trainer.adversarialTrain(toAdversarialTrainRequest(request))
+        : trainer.sweep(toSweepRequest(request));
+  return firstRunId(call as ClientReadableStream<{ event?: RunEvent }>).then((runId) => ({ runId }));
+}
+
+/**
+ * A run's events as server-sent events (`event: run`, JSON `RunEventView`), replayed from
+ * `afterSequence` and then live; the WatchRun call is cancelled when `signal` aborts.
+ */
+export function watchRunEvents(runId: string, options: { afterSequence?: number; signal?: AbortSignal } = {}, client: Client = getTrainerClient): ReadableStream<Uint8Array> {
+  const call = client().watchRun({ runId, afterSequence: options.afterSequence ?? 0 });
+  return grpcStreamToSSE(call, {
+    signal: options.signal,
+    toEvent: (response) => {
+      if (!response.event) return null;
+      const event = toRunEvent(response.event);
+      return { event: 'run', id: event.sequence > 0 ? String(event.sequence) : undefined, data: event };
+    },
+  });
+}
+
+export async function listModels(options: { datasetId?: string } = {}, client?: Client): Promise<ModelView[]> {
+  const { models } = await api(client).listModels({ pageSize: 200, pageToken: '', datasetId: options.datasetId ?? '' }, undefined, deadline(LIST_DEADLINE_MS));
+  return models.map(toModel);
+}
+
+export async function getModel(modelId: string, client?: Client): Promise<ModelView> {
+  const { model } = await api(client).getModel({ modelId }, undefined, deadline(LIST_DEADLINE_MS));
+  if (!model) throw new Error(`The trainer returned no model for ${modelId}`);
+  return toModel(model);
+}
+
+export async function deleteModel(modelId: string, client?: Client): Promise<void> {
+  await api(client).deleteModel({ modelId }, undefined, deadline(LIST_DEADLINE_MS));
+}
+
+export interface EvaluateOptions {
+  /** Also run FGSM and PGD-10 at this budget (pixel scale) for clean-vs-robust bars. */
+  robustEpsilon?: number;
+  maxImages?: number;
+}
+
+/** Clean evaluation (per-class accuracy, confusion matrix), optionally with FGSM and PGD. */
+export async function evaluateModel(modelId: string, options: EvaluateOptions = {}, client?: Client): Promise<EvaluationView> {
+  const eps255 = options.robustEpsilon === undefined ? undefined : options.robustEpsilon * 255;
+  const attacks =
+    eps255 === undefined
+      ? []
+      : [
+          toWireAttack({ method: 'fgsm', epsilon255: eps255, steps: 1, stepSize255: eps255 }),
+          toWireAttack({ method: 'pgd', epsilon255: eps255, steps: 10, stepSize255: Math.max(eps255 / 4, 0.5) }),
+        ];
+  const response = await api(client).evaluate(
+    { modelId, datasetId: '', split: Split.SPLIT_UNSPECIFIED, attacks, maxImages: options.maxImages ?? 0, seed: 0 },
+    undefined,
+    deadline(EVALUATE_DEADLINE_MS),
+  );
+  return toEvaluation(response);
+}
+
+/** Attacks a model over its test split and returns the 20-image gallery with the sanity checks. */
+export async function attackGallery(request: GalleryRequestData, options: { maxImages?: number } = {}, client?: Client): Promise<GalleryView> {
+  const response = await api(client).attack(
+    {
+      modelId: request.modelId,
+      datasetId: '',
+      split: Split.SPLIT_UNSPECIFIED,
+      attack: toWireAttack(request),
+      maxImages: options.maxImages ?? 200,
+      gallerySize: 20,
+      seed: request.seed,
+      amplification: 10,
+      curveEpsilons: [],
+      contactSheet: false,
+    },
+    undefined,
+    deadline(EVALUATE_DEADLINE_MS),
+  );
+  return toGallery(response);
+}
+
+export async function listDatasets(client?: Client): Promise<DatasetView[]> {
+  const { datasets } = await api(client).listDatasets({}, undefined, deadline(LIST_DEADLINE_MS));
+  return datasets.map(toDataset);
+}
+
+export async function getDataset(datasetId: string, client?: Client): Promise<DatasetView> {
+  const { dataset } = await api(client).getDataset({ datasetId }, undefined, deadline(LIST_DEADLINE_MS));
+  if (!dataset) throw new Error(`The trainer returned no dataset for ${datasetId}`);
+  return toDataset(dataset);
+}
+
+export const SAMPLE_AUGMENTATIONS = ['none', 'flip-jitter', 'mixup', 'cutmix'] as const;
+export type SampleAugmentation = (typeof SAMPLE_AUGMENTATIONS)[number];
+
+function sampleAugmentation(kind: SampleAugmentation): AugmentationConfig | undefined {
+  switch (kind) {
+    case 'flip-jitter':
+      return AugmentationConfig.fromPartial({ horizontalFlip: true, colorJitter: 0.4 });
+    case 'mixup':
+      return AugmentationConfig.fromPartial({ horizontalFlip: false, colorJitter: 0, mix: { $case: 'mixup', value: { alpha: 0.4 } } });
+    case 'cutmix':
+      return AugmentationConfig.fromPartial({ horizontalFlip: false, colorJitter: 0, mix: { $case: 'cutmix', value: { alpha: 1 } } });
+    default:
+      return undefined;
+  }
+}
+
+export interface SampleOptions {
+  count?: number;
+  seed?: number;
+  split?: 'train' | 'test';
+  augmentation?: SampleAugmentation;
+}
+
+/** Sample images of a dataset with their labels, augmented as in training when asked. */
+export async function sampleDataset(datasetId: string, options: SampleOptions = {}, client?: Client): Promise<{ samples: SampleView[]; classNames: string[] }> {
+  const response = await api(client).sampleDataset(
+    {
+      datasetId,
+      split: options.split === 'test' ? Split.SPLIT_TEST : Split.SPLIT_TRAIN,
+      count: options.count ?? 32,
+      seed: options.seed ?? 0,
+      augmentation: sampleAugmentation(options.augmentation ?? 'none'),
+    },
+    undefined,
+    deadline(LIST_DEADLINE_MS * 3),
+  );
+  return { samples: response.samples.map((s) => toSample(s, response.classNames)), classNames: response.classNames };
+}

@@ -1,0 +1,13 @@
+export { AutoRefresh } from './auto-refresh';
+export { CancelRunButton } from './cancel-run-button';
+export { RUN_KIND_LABELS, RUN_STATUS_PRESENTATION, isActive, keyConfig } from './presentation';
+export { RunConfig, runConfigEntries } from './run-config';
+export { RunCurves } from './run-curves';
+export { RunDetail, type RunDetailProps } from './run-detail';
+export { EvaluationPanels, RunEvaluation, RunEvaluationSkeleton, PerClassAccuracy } from './run-evaluation';
+export { RunLive, type RunEventSource, type RunEventSourceFactory } from './run-live';
+export { MAX_BATCH_POINTS, curveRows, initialRunState, reduceRunEvent, type BatchPoint, type CurveRow, type LiveRunState } from './run-state';
+export { RunStatusBadge } from './run-status-badge';
+export { RunsFilters } from './runs-filters';
+export { RunsPage, filtersFromQuery, type RunsPageProps } from './runs-page';
+export { RunsTable } from './runs-table';

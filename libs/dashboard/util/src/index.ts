@@ -1,0 +1,4 @@
+export * from './format';
+export * from './schemas';
+export * from './sse';
+export * from './views';
