@@ -22,6 +22,10 @@ export interface GalleryOptions extends Omit<PgdOptions, 'targets' | 'onStep'> {
   readonly columns?: number;
   /** Images attacked at once. Default 32. */
   readonly batchSize?: number;
+  /** Name of the attack in the contact sheet's title. Default 'PGD'. */
+  readonly attackName?: string;
+  /** Amplification of the perturbation image, `0.5 + gain * delta`. Default {@link PERTURBATION_GAIN} (10). */
+  readonly gain?: number;
 }
 
 /** A prediction with its class name and the model's score for it (softmax, or sigmoid for OVA). */
@@ -89,6 +93,8 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
   const count = Math.min(opts.count ?? 20, dataset.count);
   check(Number.isInteger(count) && count >= 1, 'count', () => `must be an integer >= 1 (and the data set must hold images), got ${count}`);
   const seed = opts.seed ?? 1234;
+  const gain = opts.gain ?? PERTURBATION_GAIN;
+  check(gain > 0, 'gain', () => `must be > 0, got ${gain}`);
   const names = opts.classNames ?? dataset.classNames;
   const scale = opts.scale ?? Math.max(1, Math.round(112 / Math.max(h, w)));
   check(Number.isInteger(scale) && scale >= 1, 'scale', () => `must be a positive integer, got ${scale}`);
@@ -130,7 +136,7 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
         for (let j = 0; j < per; j++) {
           const d = a[j] - c[j];
           maxAbsDelta = Math.max(maxAbsDelta, Math.abs(d));
-          pert[j] = Math.min(1, Math.max(0, 0.5 + PERTURBATION_GAIN * d));
+          pert[j] = Math.min(1, Math.max(0, 0.5 + gain * d));
         }
         const [cleanPng, advPng, pertPng] = await Promise.all([encodePng(c, h, w), encodePng(a, h, w), encodePng(pert, h, w)]);
         const adversarial = top(pa, i);
@@ -150,11 +156,11 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
     }
   }
   const size = gallerySheetSize(items.length, h, w, scale, columns);
-  const sheet = await contactSheet(items, h, w, scale, columns, size, settings);
+  const sheet = await contactSheet(items, h, w, scale, columns, size, settings, gain, opts.attackName ?? 'PGD');
   return { attack: settings, items, sheet, sheetWidth: size.width, sheetHeight: size.height, scale };
 }
 
-async function contactSheet(items: GalleryItem[], h: number, w: number, scale: number, columns: number, size: { width: number; height: number }, s: AttackSettings): Promise<Buffer> {
+async function contactSheet(items: GalleryItem[], h: number, w: number, scale: number, columns: number, size: { width: number; height: number }, s: AttackSettings, gain: number, attackName: string): Promise<Buffer> {
   const cols = Math.min(columns, items.length);
   const [sw, sh] = [w * scale, h * scale];
   const cellW = 3 * sw + 2 * GAP;
@@ -167,8 +173,8 @@ async function contactSheet(items: GalleryItem[], h: number, w: number, scale: n
         `font-family="DejaVu Sans, sans-serif" text-anchor="${opts.anchor ?? 'start'}">${escapeXml(content)}</text>`,
     );
   const budget = s.norm === 'linf' ? `L-inf eps ${formatEps(s.eps)}` : `L2 eps ${Number(s.eps.toPrecision(3))}`;
-  line(size.width / 2, 18, `PGD adversarial examples: ${budget}, ${s.steps} steps of ${Number(s.stepSize.toPrecision(3))}`, { size: 15, weight: 'bold', anchor: 'middle' });
-  line(size.width / 2, 36, `Clean | Adversarial | Perturbation x${PERTURBATION_GAIN} (0.5 + ${PERTURBATION_GAIN} delta)`, { size: 13, anchor: 'middle' });
+  line(size.width / 2, 18, `${attackName} adversarial examples: ${budget}, ${s.steps} step${s.steps === 1 ? '' : 's'} of ${Number(s.stepSize.toPrecision(3))}`, { size: 15, weight: 'bold', anchor: 'middle' });
+  line(size.width / 2, 36, `Clean | Adversarial | Perturbation x${gain} (0.5 + ${gain} delta)`, { size: 13, anchor: 'middle' });
   const pct = (p: GalleryPrediction) => `${p.name} (${(100 * p.confidence).toFixed(0)}%)`;
   for (let i = 0; i < items.length; i++) {
     const it = items[i];

@@ -6,8 +6,13 @@ import {
   ImportDatasetResponse,
   PredictRequest,
   PredictResponse,
+  AdversarialTrainRequest,
+  AttackConfig,
+  AttackMethod,
+  Norm,
   RunKind,
   RunStatus,
+  type AdversarialTrainResponse,
   SweepRequest,
   type SweepResponse,
   type SweepTrial,
@@ -24,6 +29,7 @@ import {
 import { listServicesByReflection, reflectionKnowsSymbol } from '@advlab/grpc-server/testing';
 import { encodeRaw } from '@advlab/data/testing';
 import * as fs from 'node:fs';
+import sharp from 'sharp';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTrainerServer, type TrainerServer } from './server';
@@ -132,6 +138,88 @@ describe('trainer service (real server, real client)', () => {
     const { run } = await api.getRun({ runId });
     expect(res.accuracy).toBeCloseTo(run?.bestValAccuracy ?? -1, 5);
   }, 60_000);
+
+  it('evaluates under FGSM and PGD: robust accuracy at most clean, sanity checks hold, worst case at most each', async () => {
+    const res = await api.evaluate({
+      modelId,
+      datasetId: '',
+      split: 0,
+      attacks: [
+        AttackConfig.fromPartial({ method: AttackMethod.ATTACK_METHOD_FGSM, epsilon: 16 / 255 }),
+        AttackConfig.fromPartial({ method: AttackMethod.ATTACK_METHOD_PGD, epsilon: 16 / 255, stepSize: 4 / 255, steps: 5 }),
+      ],
+      maxImages: 0,
+      seed: 1,
+    });
+    expect(res.robust).toHaveLength(2);
+    for (const r of res.robust) {
+      expect(r.numImages).toBe(12);
+      expect(r.cleanAccuracy).toBeCloseTo(res.accuracy, 6);
+      expect(r.robustAccuracy).toBeLessThanOrEqual(r.cleanAccuracy);
+      expect(r.epsilonLabel).toBe('16/255');
+      expect(r.sanity).toMatchObject({ withinBudget: true, eps0MatchesClean: true });
+      expect(r.sanity?.maxPerturbation).toBeLessThanOrEqual(16 / 255 + 1e-6);
+      expect(r.sanity?.minPixel).toBeGreaterThanOrEqual(0);
+      expect(r.sanity?.maxPixel).toBeLessThanOrEqual(1);
+    }
+    expect(res.robust[1].attack).toMatchObject({ method: AttackMethod.ATTACK_METHOD_PGD, steps: 5, restarts: 1, randomStart: true });
+    expect(res.worstCaseAccuracy).toBeLessThanOrEqual(Math.min(...res.robust.map((r) => r.robustAccuracy)) + 1e-9);
+    const { model } = await api.getModel({ modelId });
+    expect(model?.evaluations.map((e) => e.attack?.method)).toEqual([AttackMethod.ATTACK_METHOD_FGSM, AttackMethod.ATTACK_METHOD_PGD]);
+  }, 120_000);
+
+  it('attacks a split: result, robustness curve, and a gallery of PNG triples with a contact sheet', async () => {
+    const res = await api.attack({
+      modelId,
+      datasetId: '',
+      split: 0,
+      attack: AttackConfig.fromPartial({ epsilon: 8 / 255, steps: 3, stepSize: 4 / 255 }),
+      maxImages: 0,
+      gallerySize: 6,
+      seed: 2,
+      amplification: 10,
+      curveEpsilons: [0, 4 / 255, 16 / 255],
+      contactSheet: true,
+    });
+    expect(res.result).toMatchObject({ numImages: 12, epsilonLabel: '8/255' });
+    expect(res.result?.sanity?.eps0MatchesClean).toBe(true);
+    expect(res.curve.map((p) => p.epsilon)).toEqual([0, expect.closeTo(4 / 255, 6), expect.closeTo(16 / 255, 6)]);
+    expect(res.curve[0].accuracy).toBeCloseTo(res.result?.cleanAccuracy ?? -1, 6);
+    expect(res.curve[2].accuracy).toBeLessThanOrEqual(res.curve[0].accuracy);
+    expect(res.gallery).toHaveLength(6);
+    for (const item of res.gallery) {
+      for (const png of [item.cleanPng, item.adversarialPng, item.perturbationPng]) {
+        const meta = await sharp(png).metadata();
+        expect([meta.format, meta.width, meta.height]).toEqual(['png', 16, 16]);
+      }
+      expect(item.trueLabel).toBe(dataset.classNames[item.trueClass]);
+      expect(item.maxPerturbation).toBeLessThanOrEqual(8 / 255 + 1e-6);
+      expect(item.success).toBe(item.clean?.classIndex === item.trueClass && item.adversarial?.classIndex !== item.trueClass);
+    }
+    expect((await sharp(res.contactSheetPng).metadata()).format).toBe('png');
+  }, 120_000);
+
+  it('adversarially trains from a stored model: robust accuracy per epoch, model keeps it', async () => {
+    const responses = await readAll<AdversarialTrainResponse>(
+      client.adversarialTrain(
+        AdversarialTrainRequest.fromPartial({
+          datasetId: dataset.id,
+          baseModelId: modelId,
+          training: { epochs: 2, batchSize: 8, learningRate: 0.005, seed: 6, validationFraction: 0.2 },
+          adversarial: { attack: { steps: 2, stepSize: 4 / 255 }, evalAttack: { steps: 3 }, evalImages: 12 },
+        }),
+      ),
+    );
+    const events = responses.map((r) => r.event as RunEvent);
+    const epochs = events.filter((e) => e.event?.$case === 'epoch').map((e) => (e.event as { value: { robustValAccuracy?: number } }).value);
+    expect(epochs).toHaveLength(2);
+    for (const e of epochs) expect(e.robustValAccuracy).toEqual(expect.any(Number));
+    const finished = events[events.length - 1].event as { $case: string; value: { run?: { kind: RunKind; adversarial?: { attack?: { steps?: number } } }; model?: { robustAccuracy?: number; adversarial?: unknown } } };
+    expect(finished.$case).toBe('finished');
+    expect(finished.value.run?.kind).toBe(RunKind.RUN_KIND_ADVERSARIAL_TRAIN);
+    expect(finished.value.run?.adversarial?.attack?.steps).toBe(2);
+    expect(finished.value.model?.robustAccuracy).toBe(Math.max(...epochs.map((e) => e.robustValAccuracy as number)));
+  }, 180_000);
 
   it('predicts uploaded images, reporting an unreadable one without failing the others', async () => {
     const red = new Uint8Array(16 * 16 * 3).map((_, i) => [220, 30, 30][i % 3]);
@@ -265,6 +353,26 @@ describe('trainer service (real server, real client)', () => {
       ['no source', ImportDatasetRequest.fromPartial({ name: 'x' }), INVALID_ARGUMENT],
     ])('ImportDataset with %s', async (_name, request, code) => {
       await expect(readAll(client.importDataset(request))).rejects.toMatchObject({ code });
+    });
+
+    it.each([
+      ['eps above 1', { epsilon: 2 }, /attack\.epsilon must be in \[0, 1\], got 2/],
+      ['a target class the model lacks', { targetClass: 5 }, /attack\.target_class must be in \[0, 2\], got 5/],
+      ['zero steps', { steps: 0 }, /attack\.steps must be an integer in \[1, 1000\]/],
+    ])('Attack with %s', async (_name, attack, message) => {
+      await expect(
+        api.attack({ modelId, datasetId: '', split: 0, attack: AttackConfig.fromPartial(attack), maxImages: 0, gallerySize: 0, seed: 0, curveEpsilons: [] }),
+      ).rejects.toMatchObject({ code: INVALID_ARGUMENT, details: expect.stringMatching(message) });
+    });
+
+    it('Attack with an oversized gallery, and AdversarialTrain with an L2 attack', async () => {
+      await expect(api.attack({ modelId, datasetId: '', split: 0, attack: undefined, maxImages: 0, gallerySize: 500, seed: 0, curveEpsilons: [] })).rejects.toMatchObject({
+        code: INVALID_ARGUMENT,
+        details: 'gallery_size must be in [0, 100], got 500',
+      });
+      await expect(
+        readAll(client.adversarialTrain(AdversarialTrainRequest.fromPartial({ datasetId: dataset.id, adversarial: { attack: { norm: Norm.NORM_L2 } } }))),
+      ).rejects.toMatchObject({ code: INVALID_ARGUMENT, details: expect.stringContaining('adversarial.attack.norm') });
     });
 
     it('Predict with top_k beyond the classes, or too many images', async () => {

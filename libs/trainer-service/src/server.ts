@@ -1,5 +1,5 @@
 import { HEALTH_PROTO_FILE, PROTO_ROOT, TRAINER_SERVICE_NAME, TrainerServiceService } from '@advlab/contract';
-import { startGrpcServer, withUnimplemented, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
+import { startGrpcServer, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
 import { resolveBackend } from '@advlab/model';
 import { openRegistry, type Registry } from '@advlab/registry';
 import { RunManager } from './runs';
@@ -41,11 +41,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
   const manager = new RunManager(registry.runs, { concurrency: options.concurrency, logger });
   const interrupted = manager.recoverInterrupted();
   if (interrupted) logger.warn(`${interrupted} run(s) were cut short by the last stop and are marked interrupted`);
-  const implementation = withUnimplemented(
-    TrainerServiceService,
-    trainerHandlers({ registry, manager, logger }) as never,
-    (method) => `the trainer's ${method} handler needs the attacks library`,
-  );
+  const implementation = trainerHandlers({ registry, manager, logger });
   let grpc: RunningGrpcServer;
   try {
     grpc = await startGrpcServer({

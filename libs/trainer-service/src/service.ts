@@ -24,7 +24,9 @@ import { invalidArgument, serverStream, unary, type Logger } from '@advlab/grpc-
 import { createRng, permutation } from '@advlab/data';
 import { newId, toRpcError, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveModelConfig, resolveTrainingConfig } from './config';
+import { adversarialVariant, attackModel, checkTarget, classifierOf, recordEvaluations, resolveAdversarialConfig } from './attack-rpcs';
+import { resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './config';
+import { attackDataset } from './robust';
 import { evaluateClean, pixelsToTensor, toPrediction } from './inference';
 import { sampleDataset } from './samples';
 import { sweepGrid, sweepJob } from './jobs/sweep';
@@ -94,6 +96,18 @@ export function submitSweep(deps: TrainerDeps, request: SweepRequest, robustAccu
   );
 }
 
+/** For sweeps ranked by robust accuracy: the trial model's accuracy under the sweep's attack on a validation subset. */
+function robustRanking(deps: TrainerDeps, request: SweepRequest): ((modelId: string, signal: AbortSignal) => Promise<number>) | undefined {
+  if (request.sweep?.rankBy !== SweepRankBy.SWEEP_RANK_BY_ROBUST_ACCURACY) return undefined;
+  const attack = resolveAttackConfig(request.sweep.robustAttack, 'evaluate', 'sweep.robust_attack');
+  const count = request.sweep.robustImages ?? 256;
+  if (!Number.isInteger(count) || count < 1 || count > 10000) throw invalidArgument(`sweep.robust_images must be in [1, 10000], got ${count}`);
+  return async (modelId, signal) => {
+    const { images } = await evaluationImages(deps, modelId, { datasetId: '', split: Split.SPLIT_VALIDATION, maxImages: count, seed: 0 });
+    return deps.registry.models.use(modelId, async (loaded) => (await attackDataset(classifierOf(loaded), images, attack, { seed: 0, signal })).result.robustAccuracy);
+  };
+}
+
 /** The images of an evaluation: the model's split (by its own seed), optionally a seeded subset. */
 export async function evaluationImages(
   deps: TrainerDeps,
@@ -122,20 +136,32 @@ export async function evaluationImages(
 async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: AbortSignal): Promise<EvaluateResponse> {
   const started = Date.now();
   if (!request.modelId) throw invalidArgument('model_id is required');
+  const record = deps.registry.models.get(request.modelId);
+  const attacks = request.attacks.map((a, i) => resolveAttackConfig(a, 'evaluate', `attacks[${i}]`));
+  attacks.forEach((a, i) => checkTarget(a, record.config?.classNames.length ?? 0, `attacks[${i}]`));
+  if (attacks.length > 8) throw invalidArgument(`at most 8 attacks per Evaluate, got ${attacks.length}`);
   const { images, split } = await evaluationImages(deps, request.modelId, request);
-  if (request.attacks.length) throw invalidArgument('attacks in Evaluate need the attacks library, which this build lacks');
-  return deps.registry.models.use(request.modelId, async ({ model, loss }) => {
+  return deps.registry.models.use(request.modelId, async (loaded) => {
+    const { model, loss } = loaded;
     const clean = await evaluateClean(model, loss, images, 128, signal);
     const k = model.numClasses;
     const counts = new Array<number>(k * k).fill(0);
     const support = new Array<number>(k).fill(0);
-    let correct = 0;
+    const survives = new Uint8Array(images.count);
     for (let i = 0; i < images.count; i++) {
       const y = images.labels[i];
       counts[y * k + clean.predicted[i]]++;
       support[y]++;
-      if (clean.predicted[i] === y) correct++;
+      survives[i] = clean.predicted[i] === y ? 1 : 0;
     }
+    const correct = survives.reduce((a, b) => a + b, 0);
+    const robust = [];
+    for (const attack of attacks) {
+      const outcome = await attackDataset(classifierOf(loaded), images, attack, { seed: request.seed, signal });
+      outcome.correctAfter.forEach((c, i) => (survives[i] &= c));
+      robust.push(outcome.result);
+    }
+    if (robust.length) recordEvaluations(deps.registry, record, robust);
     const accuracy = images.count ? correct / images.count : 0;
     return EvaluateResponse.fromPartial({
       modelId: request.modelId,
@@ -145,8 +171,8 @@ async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: Abo
       accuracy,
       perClass: images.classNames.map((label, c) => ({ classIndex: c, label, support: support[c], accuracy: support[c] ? counts[c * k + c] / support[c] : 0 })),
       confusion: { labels: [...images.classNames], counts },
-      robust: [],
-      worstCaseAccuracy: accuracy,
+      robust,
+      worstCaseAccuracy: images.count ? survives.reduce((a, b) => a + b, 0) / images.count : 0,
       seconds: (Date.now() - started) / 1000,
     });
   });
@@ -223,8 +249,8 @@ async function* predict(deps: TrainerDeps, request: PredictRequest, signal: Abor
   }
 }
 
-/** The TrainerService handlers that need only the registry and the model lib. */
-export function trainerHandlers(deps: TrainerDeps): Partial<TrainerServiceServer> {
+/** Every TrainerService handler, typed against the generated interface. */
+export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
   const { registry, manager } = deps;
   const standard: TrainingVariant = { kind: RunKind.RUN_KIND_TRAIN };
   const watch = (runId: string, after: number, signal: AbortSignal) => manager.watch(runId, after, signal);
@@ -233,11 +259,19 @@ export function trainerHandlers(deps: TrainerDeps): Partial<TrainerServiceServer
       const run = submitTraining(deps, trainingSpec(deps, request, 'train'), standard);
       for await (const event of watch(run.id, 0, signal)) yield TrainResponse.fromPartial({ event });
     }),
+    adversarialTrain: serverStream('AdversarialTrain', async function* (request, { signal }) {
+      const adversarial = resolveAdversarialConfig(request.adversarial);
+      const spec = { ...trainingSpec(deps, request, 'adversarial'), adversarial };
+      const run = submitTraining(deps, spec, adversarialVariant(adversarial));
+      for await (const event of watch(run.id, 0, signal)) yield AdversarialTrainResponse.fromPartial({ event });
+    }),
+    attack: unary('Attack', async (request, { signal }) => {
+      if (!request.modelId) throw invalidArgument('model_id is required');
+      const { images } = await evaluationImages(deps, request.modelId, request);
+      return registry.models.use(request.modelId, (loaded) => attackModel(registry, loaded, images, request, signal));
+    }),
     sweep: serverStream('Sweep', async function* (request, { signal }) {
-      if (request.sweep?.rankBy === SweepRankBy.SWEEP_RANK_BY_ROBUST_ACCURACY) {
-        throw invalidArgument('sweep.rank_by ROBUST_ACCURACY needs the attacks library, which this build lacks');
-      }
-      const run = submitSweep(deps, request);
+      const run = submitSweep(deps, request, robustRanking(deps, request));
       for await (const event of watch(run.id, 0, signal)) yield SweepResponse.fromPartial({ event });
     }),
     watchRun: serverStream('WatchRun', async function* (request, { signal }) {
@@ -290,5 +324,3 @@ export function trainerHandlers(deps: TrainerDeps): Partial<TrainerServiceServer
     predict: serverStream('Predict', (request, { signal }) => predict(deps, request, signal)),
   };
 }
-
-export { AdversarialTrainResponse };

@@ -8,12 +8,13 @@ import {
   type ModelConfig,
   type TrainingConfig,
 } from '@advlab/contract';
-import { BatchLoader, type AugmentOptions, type ImageDataset } from '@advlab/data';
+import { BatchLoader, type AugmentOptions } from '@advlab/data';
 import { failedPrecondition } from '@advlab/grpc-server';
 import {
   activeBackend,
   createModel,
   train,
+  type BatchProgress,
   type EpochMetrics as LibEpochMetrics,
   type Model,
   type TrainConfig,
@@ -35,13 +36,23 @@ export interface TrainingSpec {
   name: string;
 }
 
-/** Ways a kind of run changes the standard loop (adversarial training uses both). */
+/** Epoch metrics of a training loop; adversarial loops add the robust accuracy. */
+export type VariantEpochMetrics = LibEpochMetrics & { readonly robustAccuracy?: number };
+
+/** How a kind of run trains: the standard loop, or adversarial training around it. */
 export interface TrainingVariant {
   kind: RunKind;
-  /** Replaces the training data (e.g. attacks each batch against the current weights). */
-  wrapData?(data: TrainingData, model: Model, splits: { validation: ImageDataset }): TrainingData;
-  /** A score per finished epoch that picks the best checkpoint; default validation accuracy. */
-  scoreEpoch?(model: Model, epoch: LibEpochMetrics): Promise<{ score: number; robustAccuracy?: number }>;
+  /**
+   * Trains `model` in place. Default: the model lib's `train`. The best
+   * checkpoint is the epoch with the highest robust accuracy when the loop
+   * reports one, else the highest validation accuracy.
+   */
+  train?(
+    model: Model,
+    data: TrainingData,
+    config: Partial<TrainConfig>,
+    hooks: { signal: AbortSignal; onBatch(p: BatchProgress): Promise<void>; onEpoch(m: VariantEpochMetrics): Promise<void> },
+  ): Promise<unknown>;
 }
 
 /** The data lib's augmentation options for a request's augmentation config. */
@@ -101,12 +112,12 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
 
   const trainLoader = new BatchLoader(splits.train, { batchSize: t.batchSize, seed: t.seed, augment: augmentOptions(t.augmentation) });
   const valLoader = new BatchLoader(splits.validation, { batchSize: Math.max(64, t.batchSize as number), augment: false });
-  let data: TrainingData = {
+  const data: TrainingData = {
     train: (epoch) => trainLoader.trainBatches(epoch),
     validation: () => valLoader.evalBatches(),
     batchesPerEpoch: trainLoader.batchesPerEpoch,
   };
-  if (variant.wrapData) data = variant.wrapData(data, model, splits);
+  const loop = variant.train ?? ((m, d, c, h) => train(m, d, c, h));
 
   const modelId = newId('mdl');
   const meta = { classNames, trainConfig: { model: spec.model, training: t, adversarial: spec.adversarial } };
@@ -115,7 +126,7 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
   let epochStarted = Date.now();
 
   try {
-    await train(model, data, libTrainConfig(t), {
+    await loop(model, data, libTrainConfig(t), {
       signal: ctx.signal,
       onBatch: async (p) => {
         // Training shares the thread with the server: let RPCs and timers run between batches.
@@ -134,9 +145,9 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
           },
         });
       },
-      onEpoch: async (m) => {
+      onEpoch: async (m: VariantEpochMetrics) => {
         history.push(m);
-        const scored = variant.scoreEpoch ? await variant.scoreEpoch(model, m) : { score: m.valAccuracy ?? m.trainAccuracy };
+        const scored = { score: m.robustAccuracy ?? m.valAccuracy ?? m.trainAccuracy, robustAccuracy: m.robustAccuracy };
         ctx.emit({
           $case: 'epoch',
           value: {

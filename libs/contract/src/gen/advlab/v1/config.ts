@@ -406,8 +406,9 @@ export interface AdversarialConfig {
     | AttackConfig
     | undefined;
   /**
-   * The attack used each epoch to measure robust validation accuracy.
-   * Default PGD-20 with the training attack's epsilon and step size.
+   * The attack used each epoch to measure robust validation accuracy: PGD
+   * with the training attack's epsilon and step size; only `steps` is read
+   * (default 20).
    */
   evalAttack?:
     | AttackConfig
