@@ -20,6 +20,7 @@ const attackHost = env.ADVLAB_ATTACK_HOST || '127.0.0.1';
 const attackPort = env.ADVLAB_ATTACK_PORT || '50052';
 const dashboardHost = env.ADVLAB_DASHBOARD_HOST || '127.0.0.1';
 const dashboardPort = env.ADVLAB_DASHBOARD_PORT || '3000';
+const dataDir = path.resolve(env.ADVLAB_DATA_DIR || path.join(process.cwd(), '.advlab'));
 
 const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(root, entry)]] as const;
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       name: 'trainer',
       command: trainerCmd,
       args: [...trainerArgs],
-      env: { ADVLAB_TRAINER_HOST: trainerHost, ADVLAB_TRAINER_PORT: trainerPort },
+      env: { ADVLAB_TRAINER_HOST: trainerHost, ADVLAB_TRAINER_PORT: trainerPort, ADVLAB_DATA_DIR: dataDir },
       ready: /trainer listening on (\S+)/,
     });
     const [attackCmd, attackArgs] = tsx('apps/attack-server/src/main.ts');
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       name: 'attack-server',
       command: attackCmd,
       args: [...attackArgs],
-      env: { ADVLAB_ATTACK_HOST: attackHost, ADVLAB_ATTACK_PORT: attackPort },
+      env: { ADVLAB_ATTACK_HOST: attackHost, ADVLAB_ATTACK_PORT: attackPort, ADVLAB_DATA_DIR: dataDir },
       ready: /attack-server listening on (\S+)/,
     });
     const dashboardUrl = `http://${dashboardHost}:${dashboardPort}/`;
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
         `  trainer (gRPC)        ${trainer.match?.[1]}`,
         `  attack server (gRPC)  ${attack.match?.[1]}`,
         `  dashboard             ${dashboardUrl}`,
+        `  data                  ${dataDir}`,
         '',
         'Press Ctrl-C to stop.',
         '',

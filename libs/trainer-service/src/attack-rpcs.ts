@@ -12,9 +12,8 @@ import {
 import { adversarialTrain, buildGallery, modelClassifier, type Classifier } from '@advlab/attacks';
 import { invalidArgument } from '@advlab/grpc-server';
 import type { LoadedModel, Registry } from '@advlab/registry';
-import { resolveAttackConfig } from './config';
+import { attackDataset, attackLoss, resolveAttackConfig } from '@advlab/service-kit';
 import type { TrainingVariant } from './jobs/training';
-import { attackDataset, attackLoss } from './robust';
 
 /** A classifier over a loaded model, attacked with the model's own loss. */
 export function classifierOf(loaded: LoadedModel): Classifier {

@@ -1,6 +1,5 @@
-export * from './config';
-export * from './inference';
 export * from './jobs/training';
+export * from './jobs/sweep';
 export * from './runs';
 export * from './server';
 export * from './service';

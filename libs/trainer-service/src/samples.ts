@@ -4,7 +4,7 @@ import { invalidArgument } from '@advlab/grpc-server';
 import { cutmix, mixup, oneHotTargets, Rng } from '@advlab/model';
 import type { Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
-import { datasetSlice } from './inference';
+import { datasetSlice } from '@advlab/service-kit';
 import { augmentOptions } from './jobs/training';
 
 const DEFAULT_SPLIT = { validationFraction: 0.1, seed: 1234, stratified: true };

@@ -59,7 +59,7 @@ export class DatasetCatalog {
     private readonly memoryLimit = 4,
   ) {}
 
-  /** Registers the bundled dataset (idempotent). */
+  /** Registers the bundled dataset (idempotent; safe when two services start at once). */
   registerBundled(): void {
     if (this.repo.get(BUNDLED_DATASET_ID)) return;
     this.repo.upsert(

@@ -66,15 +66,20 @@ export function openDatabase(file: string): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    db.close();
-    throw new Error(`${file} has schema version ${version}, newer than this advlab (${SCHEMA_VERSION}); upgrade advlab`);
-  }
+  // Both services open the same database: migrate under a write lock, reading the version inside it.
   const migrate = db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${file} has schema version ${version}, newer than this advlab (${SCHEMA_VERSION}); upgrade advlab`);
+    }
     for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   });
-  migrate();
+  try {
+    migrate.immediate();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }

@@ -1,0 +1,157 @@
+import {
+  AttackMethod,
+  Norm,
+  Split,
+  type AttackConfig,
+  type AttackFrame,
+  type DatasetImageRef,
+  type ImageInput,
+} from '@advlab/contract';
+import { modelClassifier, type AttackStep } from '@advlab/attacks';
+import { decodeImage, encodePng } from '@advlab/data';
+import { invalidArgument } from '@advlab/grpc-server';
+import type { LoadedModel, Registry } from '@advlab/registry';
+import { pixelsToTensor, resolveAttackConfig, runAttack, toPrediction } from '@advlab/service-kit';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What one live attack works on. */
+export interface LiveAttackInput {
+  image?: { $case: 'upload'; value: ImageInput } | { $case: 'datasetImage'; value: DatasetImageRef };
+  attack?: AttackConfig;
+  trueClass?: number;
+  topK?: number;
+  frameEvery?: number;
+  amplification?: number;
+}
+
+/** The image under attack as uint8 RGB at the model's size, and its label when known. */
+async function loadImage(registry: Registry, loaded: LoadedModel, image: LiveAttackInput['image']): Promise<{ pixels: Uint8Array; label?: number }> {
+  const size = loaded.model.config.imageSize;
+  if (image?.$case === 'upload') {
+    if (!image.value.data.length) throw invalidArgument('upload.data is empty');
+    const decoded = await decodeImage(Buffer.from(image.value.data), { imageSize: size });
+    if (!decoded.ok) throw invalidArgument(`upload "${image.value.id}" is not a readable image (${decoded.reason}: ${decoded.detail})`);
+    return { pixels: decoded.pixels };
+  }
+  if (image?.$case === 'datasetImage') {
+    const ref = image.value;
+    const t = loaded.record.training;
+    const { images } = await registry.datasets.split(ref.datasetId || loaded.record.datasetId, ref.split || Split.SPLIT_UNSPECIFIED, {
+      validationFraction: t?.validationFraction ?? 0.1,
+      seed: t?.seed ?? 1234,
+      stratified: t?.stratified ?? true,
+    });
+    if (images.height !== size) throw invalidArgument(`dataset images are ${images.height}px but the model takes ${size}px`);
+    if (ref.index >= images.count) throw invalidArgument(`dataset_image.index must be in [0, ${images.count - 1}], got ${ref.index}`);
+    const per = size * size * 3;
+    return { pixels: images.pixels.slice(ref.index * per, (ref.index + 1) * per), label: images.labels[ref.index] };
+  }
+  throw invalidArgument('image is required: upload or dataset_image');
+}
+
+/**
+ * Attacks one image and yields a frame after every `frameEvery` steps (the
+ * clean image first as step 0, the last step always). The attack waits for
+ * each frame to be taken before its next step, so a slow reader slows the
+ * attack instead of making frames pile up; aborting `signal` stops it.
+ */
+export async function* attackFrames(registry: Registry, loaded: LoadedModel, input: LiveAttackInput, signal: AbortSignal): AsyncGenerator<AttackFrame> {
+  const classes = loaded.record.config?.classNames ?? [];
+  const k = loaded.model.numClasses;
+  const attack = resolveAttackConfig(input.attack, 'evaluate');
+  if (attack.targetClass !== undefined && attack.targetClass >= k) throw invalidArgument(`attack.target_class must be in [0, ${k - 1}], got ${attack.targetClass}`);
+  const topK = input.topK ?? Math.min(5, k);
+  if (!Number.isInteger(topK) || topK < 1 || topK > k) throw invalidArgument(`top_k must be in [1, ${k}], got ${topK}`);
+  const frameEvery = input.frameEvery ?? 1;
+  if (!Number.isInteger(frameEvery) || frameEvery < 1) throw invalidArgument(`frame_every must be an integer >= 1, got ${frameEvery}`);
+  const gain = input.amplification ?? 10;
+  if (!(gain >= 1 && gain <= 100)) throw invalidArgument(`amplification must be in [1, 100], got ${gain}`);
+  if (input.trueClass !== undefined && input.trueClass >= k) throw invalidArgument(`true_class must be in [0, ${k - 1}], got ${input.trueClass}`);
+
+  const size = loaded.model.config.imageSize;
+  const { pixels, label } = await loadImage(registry, loaded, input.image);
+  const classifier = modelClassifier(loaded.model, { loss: loaded.loss });
+  const x = pixelsToTensor(pixels, 1, size, size);
+  const steps = attack.method === AttackMethod.ATTACK_METHOD_PGD ? (attack.steps as number) * (attack.restarts as number) : 1;
+
+  const frameOf = async (xAdv: tf.Tensor4D, step: number, loss: number, trueClass: number, maxPerturbation: number): Promise<AttackFrame> => {
+    const [probs, adv, delta] = tf.tidy(() => [
+      classifier.logits(xAdv),
+      tf.reshape(xAdv, [size, size, 3]),
+      tf.reshape(tf.clipByValue(tf.add(tf.mul(tf.sub(xAdv, x), gain), 0.5), 0, 1), [size, size, 3]),
+    ]);
+    const p = tf.tidy(() => (loaded.loss === 'ova' ? tf.sigmoid(probs) : tf.softmax(probs)));
+    const [pv, av, dv] = await Promise.all([p.data(), adv.data(), delta.data()]);
+    tf.dispose([probs, adv, delta, p]);
+    const prediction = toPrediction(pv as Float32Array, classes, topK);
+    const success = attack.targetClass !== undefined ? prediction.classIndex === attack.targetClass : prediction.classIndex !== trueClass;
+    return {
+      step,
+      totalSteps: steps,
+      imagePng: await encodePng(av as Float32Array, size, size),
+      perturbationPng: await encodePng(dv as Float32Array, size, size),
+      prediction,
+      loss,
+      maxPerturbation,
+      success,
+      trueClass: attack.targetClass ?? trueClass,
+    };
+  };
+
+  // Stops the attack when the client goes away or this generator is closed early.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  // One-slot hand-over between the attack's step callback and this generator.
+  let pending: { frame: AttackFrame; taken: () => void } | undefined;
+  let wake: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  let running: Promise<void> | undefined;
+  try {
+    const cleanLogits = tf.tidy(() => tf.argMax(classifier.logits(x), 1));
+    const cleanClass = (await cleanLogits.data())[0];
+    cleanLogits.dispose();
+    const trueClass = input.trueClass ?? label ?? cleanClass;
+    yield await frameOf(x, 0, 0, trueClass, 0);
+    const labels = Int32Array.of(trueClass);
+    const onStep = async (s: AttackStep) => {
+      const step = s.restart * (attack.steps as number) + s.step;
+      if (step % frameEvery !== 0 && step !== steps) return;
+      const frame = await frameOf(s.xAdv, step, s.loss, trueClass, attack.norm === Norm.NORM_L2 ? s.maxL2Delta : s.maxAbsDelta);
+      await new Promise<void>((taken) => {
+        pending = { frame, taken };
+        wake?.();
+      });
+    };
+    running = runAttack(classifier, x, labels, attack, { seed: 0, signal: stop.signal, onStep }).then(
+      (r) => r.xAdv.dispose(),
+      (err: unknown) => {
+        failure = err;
+      },
+    );
+    void running.finally(() => {
+      finished = true;
+      wake?.();
+    });
+    while (true) {
+      if (!pending && !finished) await new Promise<void>((r) => (wake = r));
+      if (pending) {
+        const { frame, taken } = pending;
+        pending = undefined;
+        yield frame;
+        taken();
+        continue;
+      }
+      if (finished) break;
+    }
+    if (failure && !stop.signal.aborted) throw failure;
+  } finally {
+    // If the consumer left early: abort, and let a waiting step go so the attack sees it and ends.
+    stop.abort(new Error('attack stream closed'));
+    signal.removeEventListener('abort', onAbort);
+    pending?.taken();
+    await running;
+    x.dispose();
+  }
+}
