@@ -221,6 +221,22 @@ describe('trainer service (real server, real client)', () => {
     expect(finished.value.model?.robustAccuracy).toBe(Math.max(...epochs.map((e) => e.robustValAccuracy as number)));
   }, 180_000);
 
+  it('answers 20 concurrent Evaluate calls, all with the same result', async () => {
+    const calls = Array.from({ length: 20 }, () => api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 }));
+    const results = await Promise.all(calls);
+    expect(new Set(results.map((r) => `${r.accuracy}:${r.loss}:${r.confusion?.counts.join(',')}`)).size).toBe(1);
+    expect(results.every((r) => r.numImages === 12)).toBe(true);
+  }, 120_000);
+
+  it('respects deadlines: a call that runs out of time ends with DEADLINE_EXCEEDED and the service carries on', async () => {
+    const withDeadline = api.evaluate({ modelId, datasetId: '', split: 0, attacks: [AttackConfig.fromPartial({ steps: 1000 })], maxImages: 0, seed: 0 }, undefined, {
+      deadline: Date.now() + 300,
+    });
+    await expect(withDeadline).rejects.toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED });
+    const after = await api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 });
+    expect(after.numImages).toBe(12);
+  }, 60_000);
+
   it('predicts uploaded images, reporting an unreadable one without failing the others', async () => {
     const red = new Uint8Array(16 * 16 * 3).map((_, i) => [220, 30, 30][i % 3]);
     const responses = await readAll<PredictResponse>(
