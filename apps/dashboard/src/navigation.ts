@@ -11,11 +11,11 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Health', description: 'Whether the trainer and the attack server answer their gRPC health checks.', available: true },
   { href: '/runs', label: 'Runs', description: 'Every training run with its status, key configuration, best accuracies and duration, refreshed live.', available: true },
   { href: '/runs/new', label: 'New run', description: 'Start a training run, an adversarial training run or a sweep from a validated form.', available: true },
-  { href: '/gallery', label: 'Gallery', description: 'Clean, adversarial and amplified-perturbation images for a model and an attack, with predictions.', available: false },
-  { href: '/live', label: 'Live attack', description: 'Watch a PGD attack change an image step by step, with the top-k probabilities and the loss.', available: false },
-  { href: '/datasets', label: 'Datasets', description: 'Classes, counts, sample images and previews of augmentation.', available: false },
-  { href: '/models', label: 'Models', description: 'Trained models with their clean and robust accuracies side by side.', available: false },
-  { href: '/sweeps', label: 'Sweeps', description: 'Results of configuration sweeps as tables and charts.', available: false },
+  { href: '/gallery', label: 'Gallery', description: 'Clean, adversarial and amplified-perturbation images for a model and an attack, with predictions.', available: true },
+  { href: '/live', label: 'Live attack', description: 'Watch a PGD attack change an image step by step, with the top-k probabilities and the loss.', available: true },
+  { href: '/datasets', label: 'Datasets', description: 'Classes, counts, sample images and previews of augmentation.', available: true },
+  { href: '/models', label: 'Models', description: 'Trained models with their clean and robust accuracies side by side.', available: true },
+  { href: '/sweeps', label: 'Sweeps', description: 'Results of configuration sweeps as tables and charts.', available: true },
 ];
 
 /** The nav item for `pathname`: the one whose href is the longest prefix of it. */

@@ -33,7 +33,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </header>
             <NavLinks items={NAV_ITEMS} />
           </aside>
-          <main id="main" className="flex-1 px-6 py-8 md:px-10 md:py-10">
+          <main id="main" className="min-w-0 flex-1 px-6 py-8 md:px-10 md:py-10">
             <div className="mx-auto max-w-5xl">{children}</div>
           </main>
         </div>

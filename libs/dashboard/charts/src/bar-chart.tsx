@@ -33,8 +33,8 @@ export function BarChart({ title, description, data, categoryKey, series, format
       {(width, h) => (
         <RBarChart width={width} height={h} data={data as ChartRow[]} margin={{ top: 4, right: 12, bottom: 4, left: 0 }}>
           <CartesianGrid stroke="#e5e5e5" strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey={categoryKey} type="category" fontSize={12} stroke="#737373" interval={0} tickFormatter={(v: string) => (v.length > 18 ? `${v.slice(0, 17)}…` : v)} />
-          <YAxis domain={yDomain ?? [0, 'auto']} tickFormatter={(v: number) => (format === 'percent' ? `${Math.round(v * 100)}%` : v.toFixed(2))} fontSize={12} stroke="#737373" width={48} />
+          <XAxis dataKey={categoryKey} type="category" fontSize={12} stroke="#737373" interval={0} tickFormatter={(v: string) => (v.length > 24 ? `${v.slice(0, 23)}…` : v)} />
+          <YAxis domain={yDomain ?? [0, 'auto']} tickFormatter={(v: number) => (format === 'percent' ? `${Math.round(v * 100)}%` : Number.isInteger(v) ? String(v) : v.toFixed(2))} fontSize={12} stroke="#737373" width={48} />
           <Tooltip formatter={fmt} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {series.map((s, i) => (

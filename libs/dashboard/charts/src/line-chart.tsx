@@ -34,7 +34,7 @@ export interface LineChartProps {
 }
 
 export const formatValue = (format: ValueFormat) => (value: unknown) =>
-  typeof value === 'number' ? (format === 'percent' ? `${(value * 100).toFixed(1)}%` : value.toFixed(3)) : String(value ?? '');
+  typeof value === 'number' ? (format === 'percent' ? `${(value * 100).toFixed(1)}%` : Number.isInteger(value) ? String(value) : value.toFixed(3)) : String(value ?? '');
 
 /** Counts the non-empty values of the given series. */
 export function countPoints(data: readonly Record<string, unknown>[], series: readonly Pick<LineSeries, 'key'>[]): number {
@@ -59,13 +59,13 @@ export function LineChart({ title, description, data, xKey, xLabel, series, form
             dataKey={xKey}
             type="number"
             domain={xDomain ?? ['dataMin', 'dataMax']}
-            allowDecimals
+            allowDecimals={false}
             tickFormatter={(v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1))}
             fontSize={12}
             stroke="#737373"
             label={{ value: xLabel, position: 'insideBottomRight', offset: -2, fontSize: 11, fill: '#737373' }}
           />
-          <YAxis domain={yDomain ?? ['auto', 'auto']} tickFormatter={(v: number) => (format === 'percent' ? `${Math.round(v * 100)}%` : v.toFixed(2))} fontSize={12} stroke="#737373" width={48} />
+          <YAxis domain={yDomain ?? ['auto', 'auto']} tickFormatter={(v: number) => (format === 'percent' ? `${Math.round(v * 100)}%` : Number.isInteger(v) ? String(v) : v.toFixed(2))} fontSize={12} stroke="#737373" width={48} />
           <Tooltip formatter={fmt} labelFormatter={(v) => `${xLabel} ${typeof v === 'number' ? v.toFixed(2) : v}`} />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {series.map((s, i) => (

@@ -5,6 +5,7 @@ import { getAttackStreamClient } from './clients';
 import { toWireAttack } from './requests';
 import { grpcStreamToSSE } from './sse';
 import { toAttackFrame } from './views';
+import { toDashboardError } from './errors';
 
 export function toStreamAttackRequest(data: LiveAttackRequestData): StreamAttackRequest {
   const image: StreamAttackRequest['image'] =
@@ -16,13 +17,14 @@ export function toStreamAttackRequest(data: LiveAttackRequestData): StreamAttack
 
 /**
  * One PGD attack as server-sent events: `event: frame` with a JSON `AttackFrameView` per
- * step, `event: error` if the server fails. The StreamAttack call is cancelled when
+ * step, `event: stream-error` with a `DashboardError` if the server fails. The call is cancelled when
  * `signal` aborts (the browser went away or pressed stop).
  */
 export function streamAttackEvents(data: LiveAttackRequestData, options: { signal?: AbortSignal } = {}, client: () => AttackStreamServiceClient = getAttackStreamClient): ReadableStream<Uint8Array> {
   const call = client().streamAttack(toStreamAttackRequest(data));
   return grpcStreamToSSE(call, {
     signal: options.signal,
+    toErrorEvent: (error) => ({ event: 'stream-error', data: toDashboardError(error) }),
     toEvent: (response) => (response.frame ? { event: 'frame', id: String(response.frame.step), data: toAttackFrame(response.frame) } : null),
   });
 }

@@ -2,6 +2,7 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
 import { getTrainerClient } from './clients';
+import { toDashboardError } from './errors';
 import { toAdversarialTrainRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
 import { grpcStreamToSSE } from './sse';
 import type { DatasetView, GalleryRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
@@ -89,12 +90,14 @@ export function startRun(request: NewRunRequest, client: Client = getTrainerClie
 
 /**
  * A run's events as server-sent events (`event: run`, JSON `RunEventView`), replayed from
- * `afterSequence` and then live; the WatchRun call is cancelled when `signal` aborts.
+ * `afterSequence` and then live (`event: stream-error` on failure); the WatchRun call is
+ * cancelled when `signal` aborts.
  */
 export function watchRunEvents(runId: string, options: { afterSequence?: number; signal?: AbortSignal } = {}, client: Client = getTrainerClient): ReadableStream<Uint8Array> {
   const call = client().watchRun({ runId, afterSequence: options.afterSequence ?? 0 });
   return grpcStreamToSSE(call, {
     signal: options.signal,
+    toErrorEvent: (error) => ({ event: 'stream-error', data: toDashboardError(error) }),
     toEvent: (response) => {
       if (!response.event) return null;
       const event = toRunEvent(response.event);

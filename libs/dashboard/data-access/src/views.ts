@@ -47,7 +47,7 @@ import type {
   RunEventView,
 } from '@advlab/dashboard-util';
 
-const iso = (date: Date | undefined): string | null => (date ? date.toISOString() : null);
+const iso = (date: Date | undefined): string | null => (date && date.getTime() > 0 ? date.toISOString() : null);
 
 /** A float32 from the wire at the precision it was meant with: 0.20000000298 -> 0.2. */
 export const f32 = (value: number): number => (Number.isFinite(value) ? Number(value.toPrecision(6)) : value);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useReducer, useRef } from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import type { RunEventView, RunView } from '@advlab/dashboard-util';
 import { formatCount, formatPercent } from '@advlab/dashboard-util';
 import { Stat } from '@advlab/dashboard-ui';
@@ -13,8 +13,7 @@ import { RunStatusBadge } from './run-status-badge';
 
 /** The subset of EventSource the live view uses (a fake in tests). */
 export interface RunEventSource {
-  addEventListener(type: 'run', listener: (event: MessageEvent<string>) => void): void;
-  addEventListener(type: 'error', listener: (event: Event) => void): void;
+  addEventListener(type: 'run' | 'stream-error', listener: (event: MessageEvent<string>) => void): void;
   close(): void;
 }
 
@@ -41,6 +40,7 @@ export function RunLive({ run, eventSource = browserEventSource }: RunLiveProps)
   const [state, dispatch] = useReducer(reducer, run, initialRunState);
   const router = useRouter();
   const wasDone = useRef(state.done);
+  const [streamError, setStreamError] = useState<string | null>(null);
 
   useEffect(() => {
     if (wasDone.current) return;
@@ -49,6 +49,11 @@ export function RunLive({ run, eventSource = browserEventSource }: RunLiveProps)
       const event = JSON.parse(message.data) as RunEventView;
       dispatch({ type: 'event', event });
       if (event.type === 'finished' || event.type === 'failed' || event.type === 'cancelled' || event.type === 'interrupted') source.close();
+    });
+    source.addEventListener('stream-error', (message) => {
+      const error = JSON.parse(message.data) as { message?: string };
+      setStreamError(error.message ?? 'The live updates stopped');
+      source.close();
     });
     return () => source.close();
   }, [run.id, eventSource]);
@@ -92,6 +97,11 @@ export function RunLive({ run, eventSource = browserEventSource }: RunLiveProps)
       >
         <div className="h-full rounded-full bg-sky-600 transition-[width] duration-300" style={{ width: `${Math.min(1, fraction) * 100}%` }} />
       </div>
+      {streamError ? (
+        <p role="alert" className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          Live updates stopped: {streamError}. Reload the page to try again.
+        </p>
+      ) : null}
       {state.error ? (
         <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {state.error}

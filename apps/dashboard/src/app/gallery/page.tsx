@@ -1,7 +1,16 @@
-import { PlannedPage } from '../../components/planned-page';
+import { GalleryPage } from '@advlab/dashboard-feature-gallery';
+import { PageHeader } from '../../components/page-header';
+import { navItem } from '../../navigation';
+
+export const dynamic = 'force-dynamic';
 
 export const metadata = { title: 'Gallery' };
 
-export default function Page() {
-  return <PlannedPage href="/gallery" />;
+export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  return (
+    <>
+      <PageHeader title="Gallery" description={navItem('/gallery').description} />
+      <GalleryPage query={await searchParams} />
+    </>
+  );
 }
