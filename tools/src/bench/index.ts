@@ -10,6 +10,7 @@
  * merged into one object, so their keys must not collide.
  */
 import { Command } from 'commander';
+import { benchAttacks } from './attacks';
 import { benchData } from './data';
 import { benchModel } from './model';
 
@@ -31,6 +32,7 @@ export interface BenchSection {
 export const SECTIONS: BenchSection[] = [
   { name: 'model', run: (o) => benchModel(o) },
   { name: 'data', run: (o) => benchData({ json: o.json }) },
+  { name: 'attacks', run: (o) => benchAttacks({ json: o.json, noTorch: o.noTorch }) },
 ];
 
 async function main(): Promise<void> {
@@ -51,6 +53,13 @@ async function main(): Promise<void> {
   const merged: Record<string, unknown> = {};
   for (const section of SECTIONS.filter((s) => wanted.includes(s.name))) {
     Object.assign(merged, await section.run(opts));
+  }
+  // Data must never be what training waits for: augmented batches against training throughput, same run.
+  const train = (merged.train_img_s as Record<string, number> | undefined)?.['[32,64]'];
+  const data = merged.augmented_img_s as number | undefined;
+  if (train && data) {
+    merged.data_to_train_ratio = data / train;
+    if (!opts.json) console.log(`data pipeline vs [32,64] training: ${data.toFixed(0)} / ${train.toFixed(1)} img/s = ${(data / train).toFixed(0)}x`);
   }
   if (opts.json) console.log(JSON.stringify(merged));
 }
