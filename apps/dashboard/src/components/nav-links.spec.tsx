@@ -23,8 +23,12 @@ describe('NavLinks', () => {
 
   it('labels sections that are not built yet', () => {
     pathname = '/';
-    render(<NavLinks items={NAV_ITEMS} />);
+    render(<NavLinks items={[NAV_ITEMS[0], { href: '/later', label: 'Later', description: 'Not there yet.', available: false }]} />);
     expect(screen.getByRole('link', { name: 'Health' }).textContent).toBe('Health');
-    expect(screen.getByRole('link', { name: 'Gallery (not built yet)' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Later (not built yet)' })).toBeTruthy();
+  });
+
+  it('offers every section of the dashboard', () => {
+    expect(NAV_ITEMS.every((item) => item.available)).toBe(true);
   });
 });

@@ -24,7 +24,8 @@ const PREVIEWS: { augmentation: SampleAugmentation; title: string; description: 
   { augmentation: 'cutmix', title: 'CutMix (α = 1)', description: 'A box pasted from another image; the weights are the exact pasted area.' },
 ];
 
-async function Samples({ datasetId, options, label, load }: { datasetId: string; options: SampleOptions; label: string; load: NonNullable<DatasetsPageProps['loadSamples']> }) {
+/** Server component: sample images of a dataset, or the error that prevented them. */
+export async function DatasetSamples({ datasetId, options, label, load }: { datasetId: string; options: SampleOptions; label: string; load: NonNullable<DatasetsPageProps['loadSamples']> }) {
   const result = await load(datasetId, options);
   if (!result.ok) return <ErrorState title="Sample images could not be loaded" {...result.error} />;
   return <SampleGrid samples={result.data.samples} label={label} />;
@@ -96,7 +97,7 @@ function DatasetDetail({ dataset, loadSamples }: { dataset: DatasetView; loadSam
           Sample images
         </h2>
         <Suspense fallback={<SamplesSkeleton count={32} />}>
-          <Samples datasetId={dataset.id} options={{ count: 32, seed: 0, augmentation: 'none' }} label="Sample images with their labels" load={loadSamples} />
+          <DatasetSamples datasetId={dataset.id} options={{ count: 32, seed: 0, augmentation: 'none' }} label="Sample images with their labels" load={loadSamples} />
         </Suspense>
       </section>
       <section aria-labelledby="augmentation-heading" className="flex flex-col gap-5">
@@ -112,7 +113,7 @@ function DatasetDetail({ dataset, loadSamples }: { dataset: DatasetView; loadSam
               {p.title} <span className="font-normal text-neutral-500">· {p.description}</span>
             </h3>
             <Suspense fallback={<SamplesSkeleton count={8} />}>
-              <Samples datasetId={dataset.id} options={{ count: 8, seed: 1, augmentation: p.augmentation }} label={p.title} load={loadSamples} />
+              <DatasetSamples datasetId={dataset.id} options={{ count: 8, seed: 1, augmentation: p.augmentation }} label={p.title} load={loadSamples} />
             </Suspense>
           </div>
         ))}

@@ -1,3 +1,3 @@
 export { classCountRows, mixingCaption, totals, type ClassCountRow } from './dataset-stats';
-export { DatasetsPage, type DatasetsPageProps } from './datasets-page';
+export { DatasetSamples, DatasetsPage, type DatasetsPageProps } from './datasets-page';
 export { SampleGrid } from './sample-grid';

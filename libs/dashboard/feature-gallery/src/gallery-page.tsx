@@ -54,7 +54,8 @@ function GallerySummary({ gallery }: { gallery: GalleryView }) {
   );
 }
 
-async function GalleryResults({ request, load }: { request: GalleryRequestData; load: NonNullable<GalleryPageProps['loadGallery']> }) {
+/** Server component: runs the attack and renders the summary and the grid, or the error. */
+export async function GalleryResults({ request, load }: { request: GalleryRequestData; load: NonNullable<GalleryPageProps['loadGallery']> }) {
   const result = await load(request);
   if (!result.ok) return <ErrorState title="The attack could not be run" {...result.error} />;
   if (result.data.items.length === 0) return <EmptyState title="The gallery is empty" description="The server returned no examples for this model and attack." />;

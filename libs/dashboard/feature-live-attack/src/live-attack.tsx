@@ -14,7 +14,10 @@ export interface LiveModelOption {
   testImages: number;
 }
 
-export type AttackStreamer = (body: unknown, signal: AbortSignal) => Promise<Response>;
+/** What the live attack needs of a `fetch` response. */
+export type StreamResponse = Pick<Response, 'ok' | 'status' | 'body' | 'json'>;
+
+export type AttackStreamer = (body: unknown, signal: AbortSignal) => Promise<StreamResponse>;
 
 const postStream: AttackStreamer = (body, signal) => fetch('/api/attack/stream', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal });
 

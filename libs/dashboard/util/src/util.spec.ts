@@ -1,0 +1,102 @@
+import { fieldErrors, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
+
+/** Field errors of a failed parse (none when it succeeded). */
+const errorsOf = (result: { success: boolean; error?: Parameters<typeof fieldErrors>[0] }) => (result.error ? fieldErrors(result.error) : {});
+
+const trainBody = (overrides: Record<string, unknown> = {}) => ({
+  kind: 'train',
+  name: '',
+  datasetId: 'fashion-mnist-mini',
+  model: { featureMaps: '8, 16', dropRate: '0.2', batchNorm: true, useSkip: true },
+  training: {
+    epochs: '2',
+    batchSize: '64',
+    learningRate: '0.001',
+    seed: '1234',
+    validationFraction: '0.1',
+    lrSchedule: 'constant',
+    loss: 'ce',
+    mix: 'mixup',
+    mixAlpha: '0.4',
+    horizontalFlip: true,
+    colorJitter: '0.2',
+  },
+  ...overrides,
+});
+
+describe('new-run schema', () => {
+  it('parses form text into typed values', () => {
+    const parsed = newRunRequestSchema.parse(trainBody());
+    expect(parsed).toMatchObject({ kind: 'train', model: { featureMaps: [8, 16], dropRate: 0.2 }, training: { epochs: 2, learningRate: 0.001, mix: 'mixup', mixAlpha: 0.4 } });
+  });
+
+  it('names every bad field with a message that says what to enter', () => {
+    const result = newRunRequestSchema.safeParse(
+      trainBody({ datasetId: '', model: { featureMaps: '8', dropRate: '1.5', batchNorm: true, useSkip: true }, training: { ...trainBody().training, epochs: '0', learningRate: 'fast' } }),
+    );
+    expect(result.success).toBe(false);
+    const errors = errorsOf(result);
+    expect(errors).toMatchObject({
+      datasetId: 'Choose a dataset',
+      'model.featureMaps': 'Enter at least two channel counts, e.g. 8, 16',
+      'model.dropRate': 'Dropout must be below 1',
+      'training.epochs': 'Epochs must be at least 1',
+      'training.learningRate': 'Learning rate must be a number',
+    });
+  });
+
+  it('checks adversarial budgets in /255 units', () => {
+    const body = { ...trainBody({ kind: 'adversarial' }), baseModelId: '', adversarial: { method: 'pgd', epsilon255: '8', steps: '10', stepSize255: '40', evalImages: '256' } };
+    const errors = errorsOf(newRunRequestSchema.safeParse(body));
+    expect(errors['adversarial.stepSize255']).toMatch(/far larger than epsilon/);
+    const ok = newRunRequestSchema.parse({ ...body, adversarial: { ...body.adversarial, stepSize255: '2' } });
+    expect(ok.kind === 'adversarial' && ok.adversarial.epsilon255).toBe(8);
+  });
+
+  it('turns sweep axes into JSON values and caps the grid', () => {
+    const sweep = (axes: unknown) => ({ ...trainBody({ kind: 'sweep' }), axes, rankBy: 'val' });
+    const parsed = newRunRequestSchema.parse(sweep([{ path: 'model.feature_maps', values: '[[8,16],[16,32]]' }]));
+    expect(parsed.kind === 'sweep' && parsed.axes[0].values).toEqual(['[8,16]', '[16,32]']);
+    const bad = errorsOf(newRunRequestSchema.safeParse(sweep([{ path: 'lr', values: 'fast' }])));
+    expect(bad['axes.0.path']).toMatch(/dotted config path/);
+    expect(bad['axes.0.values']).toMatch(/JSON array/);
+    const many = Array.from({ length: 300 }, (_, i) => i);
+    expect(errorsOf(newRunRequestSchema.safeParse(sweep([{ path: 'training.seed', values: JSON.stringify(many) }])))['axes']).toBe('The grid has 300 trials; at most 256 are allowed');
+  });
+
+  it('accepts a live attack on a dataset image or an upload', () => {
+    const base = { modelId: 'mdl-1', method: 'pgd', epsilon255: '8', steps: '20', stepSize255: '1' };
+    expect(liveAttackRequestSchema.parse({ ...base, source: { type: 'dataset', datasetId: 'd', index: '3' } }).source).toEqual({ type: 'dataset', datasetId: 'd', index: 3 });
+    expect(errorsOf(liveAttackRequestSchema.safeParse({ ...base, source: { type: 'upload', base64: '' } }))['source.base64']).toBe('Choose an image file');
+  });
+});
+
+describe('formatting', () => {
+  it('formats numbers for people and dashes for missing values', () => {
+    expect(formatPercent(0.9123)).toBe('91.2%');
+    expect(formatPercent(null)).toBe('—');
+    expect(formatDuration(900)).toBe('0.9s');
+    expect(formatDuration(65_000)).toBe('1m 05s');
+    expect(formatDuration(3_723_000)).toBe('1h 02m');
+    expect(formatEpsilon(8 / 255)).toBe('8/255');
+    expect(formatEpsilon(0.0314)).toBe('8/255');
+    expect(formatShortDateTime('2026-11-29T09:12:00Z')).toBe('29 Nov, 09:12');
+  });
+
+  it('measures a run from start to end, or to now while it runs', () => {
+    expect(runDurationMs({ startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z', status: 'succeeded' })).toBe(60_000);
+    expect(runDurationMs({ startedAt: '2026-01-01T00:00:00Z', finishedAt: null, status: 'running' }, Date.parse('2026-01-01T00:00:30Z'))).toBe(30_000);
+    expect(runDurationMs({ startedAt: null, finishedAt: null, status: 'queued' })).toBeNull();
+  });
+});
+
+describe('SSEParser', () => {
+  it('assembles events split across chunks and skips comments', () => {
+    const parser = new SSEParser();
+    expect(parser.push(': keep-alive\n\nevent: frame\nid: 1\ndata: {"a"')).toEqual([]);
+    expect(parser.push(':1}\n\ndata: x\r\ndata: y\r\n\r\n')).toEqual([
+      { event: 'frame', id: '1', data: '{"a":1}' },
+      { event: 'message', id: undefined, data: 'x\ny' },
+    ]);
+  });
+});
