@@ -29,10 +29,12 @@ function ModelsTable({ models }: { models: readonly ModelView[] }) {
           <Th scope="col" className="text-right">
             Robust acc
           </Th>
-          <Th scope="col" className="text-right">
+          <Th scope="col" className="hidden text-right xl:table-cell">
             Params
           </Th>
-          <Th scope="col">Created (UTC)</Th>
+          <Th scope="col" className="hidden xl:table-cell">
+            Created (UTC)
+          </Th>
           <Th scope="col" className="text-right">
             Actions
           </Th>
@@ -55,10 +57,10 @@ function ModelsTable({ models }: { models: readonly ModelView[] }) {
             </Td>
             <Td className="text-right tabular-nums">{formatPercent(m.valAccuracy)}</Td>
             <Td className="text-right tabular-nums">{formatPercent(m.robustAccuracy)}</Td>
-            <Td className="text-right tabular-nums" title={formatBytes(m.sizeBytes)}>
+            <Td className="hidden text-right tabular-nums xl:table-cell" title={formatBytes(m.sizeBytes)}>
               {formatCount(m.numParameters)}
             </Td>
-            <Td className="text-xs whitespace-nowrap text-neutral-500">{formatShortDateTime(m.createdAt)}</Td>
+            <Td className="hidden text-xs whitespace-nowrap text-neutral-500 xl:table-cell">{formatShortDateTime(m.createdAt)}</Td>
             <Td className="text-right">
               <ModelActions modelId={m.id} name={m.name || m.id} />
             </Td>

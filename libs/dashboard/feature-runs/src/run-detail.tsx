@@ -51,8 +51,8 @@ export async function RunDetail({ runId, load = defaultLoad, evaluate }: RunDeta
         </div>
       </header>
       <RunLive run={run} />
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,20rem)_minmax(0,1fr)]">
-        <Card className="self-start">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,20rem)_minmax(0,1fr)]">
+        <Card className="min-w-0 self-start">
           <CardHeader>
             <CardTitle>Configuration</CardTitle>
           </CardHeader>

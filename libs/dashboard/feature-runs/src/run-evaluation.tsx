@@ -33,7 +33,7 @@ export function PerClassAccuracy({ rows }: { rows: EvaluationView['perClass'] })
 export function EvaluationPanels({ evaluation }: { evaluation: EvaluationView }) {
   return (
     <div className="grid gap-4" data-testid="run-evaluation">
-      <Card>
+      <Card className="min-w-0">
         <CardHeader>
           <div>
             <CardTitle>Confusion matrix</CardTitle>
@@ -46,7 +46,7 @@ export function EvaluationPanels({ evaluation }: { evaluation: EvaluationView })
           <ConfusionMatrix labels={evaluation.confusion.labels} counts={evaluation.confusion.counts} />
         </CardContent>
       </Card>
-      <Card>
+      <Card className="min-w-0">
         <CardHeader>
           <CardTitle>Accuracy per class</CardTitle>
         </CardHeader>
