@@ -7,11 +7,11 @@ import {
   type DatasetImageRef,
   type ImageInput,
 } from '@advlab/contract';
-import { modelClassifier, type AttackStep } from '@advlab/attacks';
+import { modelClassifier, perImageLoss, type AttackStep } from '@advlab/attacks';
 import { decodeImage, encodePng } from '@advlab/data';
 import { invalidArgument } from '@advlab/grpc-server';
 import type { LoadedModel, Registry } from '@advlab/registry';
-import { pixelsToTensor, resolveAttackConfig, runAttack, toPrediction } from '@advlab/service-kit';
+import { attackLoss, pixelsToTensor, resolveAttackConfig, runAttack, toPrediction } from '@advlab/service-kit';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What one live attack works on. */
@@ -113,7 +113,13 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
     const cleanClass = (await cleanLogits.data())[0];
     cleanLogits.dispose();
     const trueClass = input.trueClass ?? label ?? cleanClass;
-    yield await frameOf(x, 0, 0, trueClass, 0);
+    // The attack loss of the clean image (of the target class for a targeted attack), as the steps report it.
+    const lossTensor = tf.tidy(() =>
+      perImageLoss(attackLoss(attack.loss) ?? loaded.loss, classifier.logits(x), tf.cast(tf.oneHot([attack.targetClass ?? trueClass], k), 'float32') as tf.Tensor2D),
+    );
+    const cleanLoss = (await lossTensor.data())[0];
+    lossTensor.dispose();
+    yield await frameOf(x, 0, cleanLoss, trueClass, 0);
     const labels = Int32Array.of(trueClass);
     const onStep = async (s: AttackStep) => {
       const step = s.restart * (attack.steps as number) + s.step;

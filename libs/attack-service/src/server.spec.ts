@@ -102,6 +102,9 @@ describe('attack server (real server, real client)', () => {
     expect(frames.map((f) => f.step)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(frames.every((f) => f.totalSteps === 5)).toBe(true);
     expect(frames[0].maxPerturbation).toBe(0);
+    expect(frames[0].loss).toBeGreaterThan(0); // the clean image's attack loss
+    // Step 1 reports the loss at the random start, a small move from the clean image.
+    expect(frames[1].loss).toBeCloseTo(frames[0].loss, 2);
     for (const f of frames) {
       expect(f.maxPerturbation).toBeLessThanOrEqual(eps + 1e-6);
       expect(f.prediction?.topK).toHaveLength(2);

@@ -425,6 +425,7 @@ describe('trainer service (real server, real client)', () => {
     const trials = events.filter((e) => e.event?.$case === 'trial').map((e) => (e.event as { value: SweepTrial }).value);
     expect(trials.map((t) => t.index)).toEqual([0, 1, 2, 3]);
     expect(trials.every((t) => t.total === 4 && t.status === RunStatus.RUN_STATUS_SUCCEEDED && t.modelId)).toBe(true);
+    expect(trials.every((t) => t.valLoss > 0)).toBe(true);
     expect(trials[3].overrides).toEqual({ 'training.learning_rate': '0.001', 'model.use_skip': 'false' });
     expect(events[events.length - 1].event?.$case).toBe('finished');
     const sweepId = events[0].runId;

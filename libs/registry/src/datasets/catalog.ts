@@ -72,7 +72,7 @@ export class DatasetCatalog {
         trainCounts: FASHION_MNIST_CLASSES.map(() => 500),
         testCounts: FASHION_MNIST_CLASSES.map(() => 100),
         builtin: true,
-        createdAt: new Date(0),
+        createdAt: new Date(),
       }),
       BUNDLED_DATASET_DIR,
     );

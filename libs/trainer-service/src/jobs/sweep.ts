@@ -142,7 +142,8 @@ export function sweepJob(
         status: finished.status,
         valAccuracy: finished.bestValAccuracy,
         trainAccuracy: finished.history[finished.history.length - 1]?.trainAccuracy ?? 0,
-        valLoss: finished.history.reduce((best, h) => (h.valAccuracy === finished.bestValAccuracy ? h.valLoss : best), 0),
+        // Validation loss at the best epoch (the first with the highest validation accuracy).
+        valLoss: finished.history.reduce<{ acc: number; loss: number }>((best, h) => (h.valAccuracy > best.acc ? { acc: h.valAccuracy, loss: h.valLoss } : best), { acc: -1, loss: 0 }).loss,
         robustAccuracy: undefined,
         rank: 0,
         seconds: (Date.now() - started) / 1000,
