@@ -32,7 +32,9 @@ export function RunsTable({ runs, now = Date.now(), emptyAction }: RunsTableProp
           <Th scope="col" className="text-right">
             Duration
           </Th>
-          <Th scope="col">Created (UTC)</Th>
+          <Th scope="col" className="hidden xl:table-cell">
+            Created (UTC)
+          </Th>
         </tr>
       </thead>
       <tbody>
@@ -50,13 +52,13 @@ export function RunsTable({ runs, now = Date.now(), emptyAction }: RunsTableProp
               <RunStatusBadge status={run.status} />
             </Td>
             <Td className="whitespace-nowrap">{RUN_KIND_LABELS[run.kind]}</Td>
-            <Td className="max-w-72 truncate text-xs text-neutral-600" title={keyConfig(run)}>
+            <Td className="max-w-56 truncate text-xs text-neutral-600" title={keyConfig(run)}>
               {keyConfig(run)}
             </Td>
             <Td className="text-right tabular-nums">{formatPercent(run.bestValAccuracy)}</Td>
             <Td className="text-right tabular-nums">{formatPercent(run.bestRobustAccuracy)}</Td>
             <Td className="text-right whitespace-nowrap tabular-nums">{formatDuration(runDurationMs(run, now))}</Td>
-            <Td className="text-xs whitespace-nowrap text-neutral-500">{formatShortDateTime(run.createdAt)}</Td>
+            <Td className="hidden text-xs whitespace-nowrap text-neutral-500 xl:table-cell">{formatShortDateTime(run.createdAt)}</Td>
           </tr>
         ))}
       </tbody>
