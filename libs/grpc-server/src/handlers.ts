@@ -67,6 +67,32 @@ export async function writeWithBackpressure<Res>(
 }
 
 /**
+ * Writes every message of `responses` to `call` with backpressure, then ends
+ * the call; an error ends it with a mapped status. Stops quietly once the
+ * client has gone (`signal` aborted).
+ */
+function pipeResponses<Res>(
+  method: string,
+  call: ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>,
+  responses: () => AsyncIterable<Res>,
+  signal: AbortSignal,
+): void {
+  (async () => {
+    for await (const message of responses()) {
+      if (signal.aborted) break;
+      await writeWithBackpressure(call, message, signal);
+    }
+  })().then(
+    () => {
+      if (!signal.aborted) call.end();
+    },
+    (err: unknown) => {
+      if (!signal.aborted) call.emit('error', toServiceError(err, (e) => internalErrorSink(e, method)));
+    },
+  );
+}
+
+/**
  * Wraps an async generator as a server-streaming handler: each yielded value
  * is written with backpressure (the generator is not resumed until the
  * transport drains), the generator's signal aborts when the client cancels,
@@ -77,21 +103,8 @@ export function serverStream<Req, Res>(
   fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>,
 ): handleServerStreamingCall<Req, Res> {
   return (call: ServerWritableStream<Req, Res>) => {
-    const controller = abortOnCancel(call);
-    const signal = controller.signal;
-    (async () => {
-      for await (const message of fn(call.request, { signal, metadata: call.metadata })) {
-        if (signal.aborted) break;
-        await writeWithBackpressure(call, message, signal);
-      }
-    })().then(
-      () => {
-        if (!signal.aborted) call.end();
-      },
-      (err: unknown) => {
-        if (!signal.aborted) call.emit('error', toServiceError(err, (e) => internalErrorSink(e, method)));
-      },
-    );
+    const { signal } = abortOnCancel(call);
+    pipeResponses(method, call, () => fn(call.request, { signal, metadata: call.metadata }), signal);
   };
 }
 
@@ -105,23 +118,10 @@ export function bidiStream<Req, Res>(
   fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>,
 ): handleBidiStreamingCall<Req, Res> {
   return (call: ServerDuplexStream<Req, Res>) => {
-    const controller = abortOnCancel(call);
-    const signal = controller.signal;
-    (async () => {
-      // Iterating a Readable destroys it when the loop ends unless told not to,
-      // which would cancel the call before the responses are written.
-      const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterable<Req>;
-      for await (const message of fn(requests, { signal, metadata: call.metadata })) {
-        if (signal.aborted) break;
-        await writeWithBackpressure(call, message, signal);
-      }
-    })().then(
-      () => {
-        if (!signal.aborted) call.end();
-      },
-      (err: unknown) => {
-        if (!signal.aborted) call.emit('error', toServiceError(err, (e) => internalErrorSink(e, method)));
-      },
-    );
+    const { signal } = abortOnCancel(call);
+    // Iterating a Readable destroys it when the loop ends unless told not to,
+    // which would cancel the call before the responses are written.
+    const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterable<Req>;
+    pipeResponses(method, call, () => fn(requests, { signal, metadata: call.metadata }), signal);
   };
 }
