@@ -98,13 +98,7 @@ export class RunManager {
   /** Registers `run` as queued, records its creation, and schedules `body`. */
   submit(run: Run, body: JobBody): Run {
     if (this.stopping) throw failedPrecondition('the trainer is shutting down; submit the run again once it is back');
-    run.status = RunStatus.RUN_STATUS_QUEUED;
-    run.createdAt ??= new Date();
-    this.runs.insert(run);
-    this.sequences.set(run.id, 0);
-    this.record(run.id, { $case: 'created', value: { run: { ...run } } });
-    const entry: ActiveRun = { run, body, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
-    this.active.set(run.id, entry);
+    const entry = this.register(run, body);
     this.queue.push(entry);
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
     queueMicrotask(() => this.pump());
@@ -117,16 +111,10 @@ export class RunManager {
    * final record.
    */
   async runInline(run: Run, body: JobBody, parentSignal: AbortSignal): Promise<Run> {
-    run.status = RunStatus.RUN_STATUS_QUEUED;
-    run.createdAt ??= new Date();
-    this.runs.insert(run);
-    this.sequences.set(run.id, 0);
-    this.record(run.id, { $case: 'created', value: { run: { ...run } } });
-    const entry: ActiveRun = { run, body, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    const entry = this.register(run, body);
     const onParentAbort = () => this.abort(entry, 'cancel');
     parentSignal.addEventListener('abort', onParentAbort, { once: true });
     if (parentSignal.aborted) onParentAbort();
-    this.active.set(run.id, entry);
     try {
       await this.execute(entry);
     } finally {
@@ -220,6 +208,18 @@ export class RunManager {
     }
     for (const entry of this.active.values()) this.abort(entry, 'shutdown');
     await this.whenIdle();
+  }
+
+  /** Stores a new run as queued, records its creation, and tracks it as active. */
+  private register(run: Run, body: JobBody): ActiveRun {
+    run.status = RunStatus.RUN_STATUS_QUEUED;
+    run.createdAt ??= new Date();
+    this.runs.insert(run);
+    this.sequences.set(run.id, 0);
+    this.record(run.id, { $case: 'created', value: { run: { ...run } } });
+    const entry: ActiveRun = { run, body, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    this.active.set(run.id, entry);
+    return entry;
   }
 
   private abort(entry: ActiveRun, reason: 'cancel' | 'shutdown'): void {
