@@ -108,6 +108,8 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
   let finished = false;
   let failure: unknown;
   let running: Promise<void> | undefined;
+  // The step waiting for the frame being yielded now (released in `finally` if the consumer leaves).
+  let inFlight: (() => void) | undefined;
   try {
     const cleanLogits = tf.tidy(() => tf.argMax(classifier.logits(x), 1));
     const cleanClass = (await cleanLogits.data())[0];
@@ -145,7 +147,9 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
       if (pending) {
         const { frame, taken } = pending;
         pending = undefined;
+        inFlight = taken;
         yield frame;
+        inFlight = undefined;
         taken();
         continue;
       }
@@ -156,6 +160,7 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
     // If the consumer left early: abort, and let a waiting step go so the attack sees it and ends.
     stop.abort(new Error('attack stream closed'));
     signal.removeEventListener('abort', onAbort);
+    inFlight?.();
     pending?.taken();
     await running;
     x.dispose();

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs-core';
 import { startAttackServer, type AttackServer } from './server';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -161,6 +162,20 @@ describe('attack server (real server, real client)', () => {
     ).rejects.toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
     stream.cancel();
     expect(await waitFor(() => server.activeAttacks() === 0, 5000)).toBe(true);
+  }, 60_000);
+
+  it('leaks no tensors across attacks, finished or abandoned', async () => {
+    const request = StreamAttackRequest.fromPartial({ modelId, image: { $case: 'upload', value: { id: 'x', data: png } }, attack: { steps: 4 } });
+    await readFrames(client.streamAttack(request)); // loads and caches the model
+    const before = tf.memory().numTensors;
+    expect(before).toBeGreaterThan(0);
+    await readFrames(client.streamAttack(request));
+    const abandoned = client.streamAttack(StreamAttackRequest.fromPartial({ ...request, attack: { steps: 500 } }));
+    abandoned.on('error', () => undefined);
+    await new Promise((resolve) => abandoned.once('data', resolve));
+    abandoned.cancel();
+    expect(await waitFor(() => server.activeAttacks() === 0, 5000)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
   }, 60_000);
 
   it('LiveAttack: each incoming image gets its frames back, tagged, in order', async () => {

@@ -30,6 +30,7 @@ import { listServicesByReflection, reflectionKnowsSymbol } from '@advlab/grpc-se
 import { encodeRaw } from '@advlab/data/testing';
 import * as fs from 'node:fs';
 import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs-core';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTrainerServer, type TrainerServer } from './server';
@@ -220,6 +221,20 @@ describe('trainer service (real server, real client)', () => {
     expect(finished.value.run?.adversarial?.attack?.steps).toBe(2);
     expect(finished.value.model?.robustAccuracy).toBe(Math.max(...epochs.map((e) => e.robustValAccuracy as number)));
   }, 180_000);
+
+  it('leaks no tensors across repeated Evaluate, Attack and Predict calls', async () => {
+    const round = async () => {
+      await api.evaluate({ modelId, datasetId: '', split: 0, attacks: [AttackConfig.fromPartial({ steps: 2 })], maxImages: 0, seed: 0 });
+      await api.attack({ modelId, datasetId: '', split: 0, attack: AttackConfig.fromPartial({ steps: 2 }), maxImages: 0, gallerySize: 4, seed: 0, curveEpsilons: [0.01] });
+      await readAll(client.predict(PredictRequest.fromPartial({ modelId, input: { $case: 'folder', value: path.join(dir, 'toy', 'red') } })));
+    };
+    await round(); // loads and caches the model's weights
+    const before = tf.memory().numTensors;
+    expect(before).toBeGreaterThan(0); // the service's engine: the cached model's weights live there
+    await round();
+    await round();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
 
   it('answers 20 concurrent Evaluate calls, all with the same result', async () => {
     const calls = Array.from({ length: 20 }, () => api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 }));
