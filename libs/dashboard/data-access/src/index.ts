@@ -31,4 +31,4 @@ export * from './views';
 export * from './requests';
 export * from './trainer';
 export { streamAttackEvents, toStreamAttackRequest } from './attack';
-export { cancelRunRoute, deleteModelRoute, evaluateModelRoute, runEventsRoute, startRunRoute, streamAttackRoute } from './routes';
+export { cancelRunRoute, deleteModelRoute, evaluateModelRoute, importDatasetRoute, runEventsRoute, startRunRoute, streamAttackRoute } from './routes';

@@ -3,6 +3,7 @@ import {
   AdversarialTrainRequest,
   AttackMethod,
   AugmentationConfig,
+  ImportDatasetRequest,
   LossKind,
   LrSchedule,
   Norm,
@@ -13,7 +14,7 @@ import {
   type ModelConfig,
   type TrainingConfig,
 } from '@advlab/contract';
-import type { AdversarialRequestData, AttackSettings, ModelFields, SweepRequestData, TrainRequestData, TrainingFields } from '@advlab/dashboard-util';
+import type { AdversarialRequestData, AttackSettings, ImportDatasetRequestData, ModelFields, SweepRequestData, TrainRequestData, TrainingFields } from '@advlab/dashboard-util';
 
 export function toWireModel(model: ModelFields): ModelConfig {
   return { featureMaps: model.featureMaps, dropRate: model.dropRate, batchNorm: model.batchNorm, useSkip: model.useSkip, imageSize: 0, classNames: [] };
@@ -94,4 +95,15 @@ export function toWireAttack(settings: AttackSettings): AttackConfig {
     randomStart: settings.method === 'pgd',
     loss: LossKind.LOSS_KIND_UNSPECIFIED,
   };
+}
+
+/** The import form as an ImageFolder ImportDatasetRequest (the trainer's default pixel limit). */
+export function toImportDatasetRequest(data: ImportDatasetRequestData): ImportDatasetRequest {
+  return ImportDatasetRequest.fromPartial({
+    name: data.name,
+    source: { $case: 'imageFolder', value: data.folder },
+    imageSize: data.imageSize,
+    testFolder: data.testFolder ?? '',
+    maxPixels: 0,
+  });
 }

@@ -2,11 +2,11 @@
  * Route handlers of the dashboard's API (mounted under `app/api` by the app): zod
  * validation of the body, one data-access call, errors as JSON with a matching status.
  */
-import { liveAttackRequestSchema, newRunRequestSchema, fieldErrors } from '@advlab/dashboard-util';
+import { importDatasetRequestSchema, liveAttackRequestSchema, newRunRequestSchema, fieldErrors } from '@advlab/dashboard-util';
 import { streamAttackEvents } from './attack';
 import { httpStatusFor, toDashboardError, type DashboardError } from './errors';
 import { sseResponse } from './sse';
-import { cancelRun, deleteModel, evaluateModel, startRun, watchRunEvents } from './trainer';
+import { cancelRun, deleteModel, evaluateModel, importDatasetEvents, startRun, watchRunEvents } from './trainer';
 
 const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
 
@@ -91,4 +91,17 @@ export async function streamAttackRoute(request: Request): Promise<Response> {
   const parsed = liveAttackRequestSchema.safeParse(read.body);
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
   return sseResponse(streamAttackEvents(parsed.data, { signal: request.signal }));
+}
+
+/**
+ * POST /api/datasets/import: imports an ImageFolder on the trainer's machine as server-sent
+ * events (`progress`, then `dataset`, or `stream-error`); the import is cancelled when the
+ * browser goes away.
+ */
+export async function importDatasetRoute(request: Request): Promise<Response> {
+  const read = await readJson(request);
+  if (!read.ok) return read.response;
+  const parsed = importDatasetRequestSchema.safeParse(read.body);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error));
+  return sseResponse(importDatasetEvents(parsed.data, { signal: request.signal }));
 }

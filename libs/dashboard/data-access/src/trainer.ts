@@ -3,10 +3,10 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
 import { getTrainerClient } from './clients';
 import { toDashboardError } from './errors';
-import { toAdversarialTrainRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
+import { toAdversarialTrainRequest, toImportDatasetRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
 import { grpcStreamToSSE } from './sse';
-import type { DatasetView, GalleryRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
-import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toModel, toRun, toRunEvent, toSample } from './views';
+import type { DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
+import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toImportEvent, toModel, toRun, toRunEvent, toSample } from './views';
 
 const LIST_DEADLINE_MS = 10_000;
 const EVALUATE_DEADLINE_MS = 180_000;
@@ -175,6 +175,25 @@ export async function getDataset(datasetId: string, client?: Client): Promise<Da
   const { dataset } = await api(client).getDataset({ datasetId }, undefined, deadline(LIST_DEADLINE_MS));
   if (!dataset) throw new Error(`The trainer returned no dataset for ${datasetId}`);
   return toDataset(dataset);
+}
+
+/**
+ * Imports an ImageFolder as server-sent events: `event: progress` (`{ done, total, skipped }`)
+ * while the trainer reads the files, then `event: dataset` (`DatasetView`), or
+ * `event: stream-error` with a `DashboardError` (e.g. the folder is missing). The
+ * ImportDataset call is cancelled when `signal` aborts.
+ */
+export function importDatasetEvents(data: ImportDatasetRequestData, options: { signal?: AbortSignal } = {}, client: Client = getTrainerClient): ReadableStream<Uint8Array> {
+  const call = client().importDataset(toImportDatasetRequest(data));
+  return grpcStreamToSSE(call, {
+    signal: options.signal,
+    toErrorEvent: (error) => ({ event: 'stream-error', data: toDashboardError(error) }),
+    toEvent: (response) => {
+      const event = toImportEvent(response);
+      if (!event) return null;
+      return event.type === 'progress' ? { event: 'progress', data: { done: event.done, total: event.total, skipped: event.skipped } } : { event: 'dataset', data: event.dataset };
+    },
+  });
 }
 
 export const SAMPLE_AUGMENTATIONS = ['none', 'flip-jitter', 'mixup', 'cutmix'] as const;

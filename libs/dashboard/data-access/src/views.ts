@@ -15,6 +15,7 @@ import {
   type EpochMetrics,
   type EvaluateResponse,
   type GalleryItem,
+  type ImportDatasetResponse,
   type Model,
   type ModelConfig,
   type Prediction,
@@ -42,6 +43,7 @@ import type {
   GalleryItemView,
   GalleryView,
   DatasetView,
+  ImportEventView,
   SampleView,
   AttackFrameView,
   RunEventView,
@@ -303,6 +305,14 @@ export function toDataset(dataset: Dataset): DatasetView {
     createdAt: iso(dataset.createdAt),
     builtin: dataset.builtin,
   };
+}
+
+/** An ImportDataset message as the route streams it; `null` for an empty message. */
+export function toImportEvent(response: ImportDatasetResponse): ImportEventView | null {
+  const event = response.event;
+  if (event?.$case === 'progress') return { type: 'progress', done: event.value.done, total: event.value.total, skipped: event.value.skipped };
+  if (event?.$case === 'dataset') return { type: 'dataset', dataset: toDataset(event.value) };
+  return null;
 }
 
 export function toSample(sample: Sample, classNames: readonly string[]): SampleView {

@@ -190,6 +190,38 @@ export const liveAttackRequestSchema = attackSettingsSchema.extend({
 
 export type LiveAttackRequestData = z.output<typeof liveAttackRequestSchema>;
 
+/** Dataset names the trainer accepts: letters, digits, dots, dashes and underscores. */
+export const DATASET_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const DEFAULT_IMPORT_IMAGE_SIZE = 64;
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+/** Absolute POSIX or Windows path (the trainer resolves it on its own machine). */
+const absolutePath = (label: string) =>
+  z
+    .string({ error: `Enter the ${label} path` })
+    .trim()
+    .min(1, `Enter the ${label} path`)
+    .max(4096, `The ${label} path is too long`)
+    .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'Enter an absolute path on the server, e.g. /data/flowers');
+
+/** An ImageFolder import: one sub-folder per class, images resized to `imageSize` squares. */
+export const importDatasetRequestSchema = z.object({
+  name: z
+    .string({ error: 'Enter a name' })
+    .trim()
+    .min(1, 'Enter a name')
+    .max(64, 'Name must be at most 64 characters')
+    .regex(DATASET_NAME_PATTERN, 'Use letters, digits, dots, dashes and underscores only'),
+  folder: absolutePath('folder'),
+  imageSize: z.preprocess(blankToUndefined, int('Image size', 8, 512).default(DEFAULT_IMPORT_IMAGE_SIZE)),
+  testFolder: z.preprocess(blankToUndefined, absolutePath('test folder').optional()),
+});
+
+export type ImportDatasetInput = z.input<typeof importDatasetRequestSchema>;
+export type ImportDatasetRequestData = z.output<typeof importDatasetRequestSchema>;
+
 /** Field path -> first message, for showing errors next to their inputs. */
 export type FieldErrors = Record<string, string>;
 

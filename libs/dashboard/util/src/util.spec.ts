@@ -1,4 +1,4 @@
-import { fieldErrors, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
+import { fieldErrors, importDatasetRequestSchema, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
 
 /** Field errors of a failed parse (none when it succeeded). */
 const errorsOf = (result: { success: boolean; error?: Parameters<typeof fieldErrors>[0] }) => (result.error ? fieldErrors(result.error) : {});
@@ -68,6 +68,32 @@ describe('new-run schema', () => {
     const base = { modelId: 'mdl-1', method: 'pgd', epsilon255: '8', steps: '20', stepSize255: '1' };
     expect(liveAttackRequestSchema.parse({ ...base, source: { type: 'dataset', datasetId: 'd', index: '3' } }).source).toEqual({ type: 'dataset', datasetId: 'd', index: 3 });
     expect(errorsOf(liveAttackRequestSchema.safeParse({ ...base, source: { type: 'upload', base64: '' } }))['source.base64']).toBe('Choose an image file');
+  });
+});
+
+describe('import schema', () => {
+  it('trims, defaults the image size to 64 and drops a blank test folder', () => {
+    expect(importDatasetRequestSchema.parse({ name: ' flowers ', folder: '/data/flowers', imageSize: '', testFolder: ' ' })).toEqual({ name: 'flowers', folder: '/data/flowers', imageSize: 64 });
+    expect(importDatasetRequestSchema.parse({ name: 'f', folder: 'C:\\data\\f', imageSize: '32', testFolder: '/data/f-test' })).toEqual({ name: 'f', folder: 'C:\\data\\f', imageSize: 32, testFolder: '/data/f-test' });
+  });
+
+  it('explains each invalid field', () => {
+    const result = importDatasetRequestSchema.safeParse({ name: 'my flowers', folder: 'data/flowers', imageSize: '600', testFolder: 'test' });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(fieldErrors(result.error)).toEqual({
+      name: 'Use letters, digits, dots, dashes and underscores only',
+      folder: 'Enter an absolute path on the server, e.g. /data/flowers',
+      imageSize: 'Image size must be at most 512',
+      testFolder: 'Enter an absolute path on the server, e.g. /data/flowers',
+    });
+    const empty = importDatasetRequestSchema.safeParse({ name: '', folder: '', imageSize: '7' });
+    expect(empty.error && fieldErrors(empty.error)).toEqual({
+      name: 'Enter a name',
+      folder: 'Enter the folder path',
+      imageSize: 'Image size must be at least 8',
+    });
+    expect(importDatasetRequestSchema.safeParse({ name: 'x'.repeat(65), folder: '/d' }).success).toBe(false);
   });
 });
 

@@ -206,6 +206,9 @@ export interface DatasetView {
   builtin: boolean;
 }
 
+/** One event of a dataset import, as the route streams it. */
+export type ImportEventView = { type: 'progress'; done: number; total: number; skipped: number } | { type: 'dataset'; dataset: DatasetView };
+
 export interface SampleView {
   index: number;
   png: string;
