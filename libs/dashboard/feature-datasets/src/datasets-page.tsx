@@ -6,6 +6,7 @@ import type { DatasetView, SampleView } from '@advlab/dashboard-util';
 import { formatCount, formatDateTime } from '@advlab/dashboard-util';
 import { Badge, Card, CardContent, CardDescription, CardHeader, CardTitle, EmptyState, ErrorState, LoadingBlock, Skeleton, Stat, Table, Td, Th, cn } from '@advlab/dashboard-ui';
 import { classCountRows, totals } from './dataset-stats';
+import { ImportDatasetForm } from './import-dataset-form';
 import { SampleGrid } from './sample-grid';
 
 type Samples = { samples: SampleView[]; classNames: string[] };
@@ -127,7 +128,13 @@ export async function DatasetsPage({ datasetId, loadDatasets = () => attempt(lis
   const result = await loadDatasets();
   if (!result.ok) return <ErrorState title="Datasets could not be loaded" {...result.error} />;
   const datasets = result.data;
-  if (datasets.length === 0) return <EmptyState title="No datasets" description="Import an ImageFolder or IDX files with the CLI (advlab import)." />;
+  if (datasets.length === 0)
+    return (
+      <div className="flex flex-col gap-8">
+        <EmptyState title="No datasets" description="Import an image folder below, or IDX files with the CLI (advlab import)." />
+        <ImportDatasetForm />
+      </div>
+    );
   const selected = datasets.find((d) => d.id === datasetId) ?? datasets[0];
   return (
     <div className="flex flex-col gap-8">
@@ -174,6 +181,7 @@ export async function DatasetsPage({ datasetId, loadDatasets = () => attempt(lis
           })}
         </tbody>
       </Table>
+      <ImportDatasetForm />
       <section aria-label={`Dataset ${selected.name}`} className="flex flex-col gap-4">
         <h2 className="text-xl font-semibold text-neutral-900">{selected.name}</h2>
         <DatasetDetail dataset={selected} loadSamples={loadSamples} />

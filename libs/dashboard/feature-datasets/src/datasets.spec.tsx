@@ -2,6 +2,8 @@ import { render, screen, within } from '@testing-library/react';
 import { datasetFixture, sampleFixture } from '@advlab/dashboard-util/testing';
 import { DatasetSamples, DatasetsPage, SampleGrid, classCountRows, mixingCaption, totals } from './index';
 
+jest.mock('next/navigation', () => ({ useRouter: () => ({ refresh: jest.fn() }) }));
+
 describe('dataset figures', () => {
   it('counts images per class and in all', () => {
     const dataset = datasetFixture({ testCounts: [5, 5, 4] });
@@ -54,5 +56,6 @@ describe('DatasetsPage', () => {
   it('invites an import when there are none', async () => {
     render(await DatasetsPage({ loadDatasets: async () => ({ ok: true, data: [] }) }));
     expect(screen.getByText('No datasets')).toBeTruthy();
+    expect(screen.getByRole('form', { name: 'Import an image folder' })).toBeTruthy();
   });
 });
