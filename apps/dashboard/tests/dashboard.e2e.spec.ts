@@ -2,7 +2,8 @@
  * End to end in headless Chromium: a real trainer and attack server on port 0 with a
  * temporary data directory, the built dashboard with `next start`, and the flows people
  * use: start a run from the form and watch its curves grow, open the gallery and count
- * the 20 pairs, run a live attack and watch frames arrive. Screenshots of every page go
+ * the 20 pairs, run a live attack and watch frames arrive, import an image folder from
+ * the Datasets page. Screenshots of every page go
  * to apps/dashboard/test-artifacts/.
  */
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { AttackStreamServiceClient, Split, TrainerServiceClient, promiseClient } from '@advlab/contract';
 import { startAttackServer } from '@advlab/attack-service';
 import { startTrainerServer, type TrainerServer } from '@advlab/trainer-service';
@@ -160,6 +162,26 @@ describe('dashboard in a browser (real trainer, attack server, next start, chrom
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="sample"]').length >= 32 + 3 * 8, null, { timeout: 60_000 });
     }
     await shot('datasets');
+
+    const folder = path.join(dir, 'shapes');
+    await Promise.all(
+      ['circle', 'square'].flatMap((label, c) =>
+        [0, 1, 2, 3].map(async (i) => {
+          fs.mkdirSync(path.join(folder, label), { recursive: true });
+          const pixels = Buffer.alloc(16 * 16 * 3, c === 0 ? 40 + i * 20 : 200 - i * 20);
+          await sharp(pixels, { raw: { width: 16, height: 16, channels: 3 } }).png().toFile(path.join(folder, label, `${i}.png`));
+        }),
+      ),
+    );
+    await page.getByLabel('Name').fill('e2e-shapes');
+    await page.getByLabel('Folder path').fill(folder);
+    await page.getByLabel('Image size').fill('16');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByTestId('import-result').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('import-result').textContent()).toContain('Imported e2e-shapes: 2 classes, 8 training images, 16 px.');
+    await page.getByRole('table', { name: 'Datasets' }).getByRole('link', { name: 'e2e-shapes' }).waitFor({ timeout: 10_000 });
+    await shot('datasets-imported');
+
     await page.goto(url('/models'));
     await page.locator(`tr[data-model-id="${modelId}"]`).waitFor();
     await shot('models');

@@ -52,7 +52,7 @@ describe('ImportDatasetForm', () => {
     render(<ImportDatasetForm stream={jest.fn()} />);
     expect(screen.getByLabelText('Name')).toBeTruthy();
     expect(screen.getByLabelText('Folder path')).toBeTruthy();
-    expect((screen.getByLabelText('Image size (px)') as HTMLInputElement).value).toBe('64');
+    expect((screen.getByLabelText('Image size') as HTMLInputElement).value).toBe('64');
     expect(screen.getByLabelText('Test folder (optional)')).toBeTruthy();
   });
 
@@ -60,7 +60,7 @@ describe('ImportDatasetForm', () => {
     const stream = jest.fn();
     render(<ImportDatasetForm stream={stream} />);
     fill('Name', 'my flowers');
-    fill('Image size (px)', '1000');
+    fill('Image size', '1000');
     fireEvent.click(screen.getByRole('button', { name: 'Import' }));
     expect(await screen.findByText('Use letters, digits, dots, dashes and underscores only')).toBeTruthy();
     expect(screen.getByText('Enter the folder path')).toBeTruthy();
@@ -77,7 +77,7 @@ describe('ImportDatasetForm', () => {
     render(<ImportDatasetForm stream={stream} />);
     fill('Name', 'flowers');
     fill('Folder path', '/data/flowers');
-    fill('Image size (px)', '32');
+    fill('Image size', '32');
     fireEvent.click(screen.getByRole('button', { name: 'Import' }));
 
     await waitFor(() => expect(screen.getByTestId('import-form').dataset['status']).toBe('importing'));

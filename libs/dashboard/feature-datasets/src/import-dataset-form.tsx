@@ -163,7 +163,7 @@ export function ImportDatasetForm({ stream = postImport }: { stream?: ImportStre
             <Field id={FIELDS.folder} label="Folder path" hint="Absolute path on the trainer’s machine" error={errors['folder']}>
               <Input {...fieldAria(FIELDS.folder, errors['folder'], true)} value={values.folder} onChange={set('folder')} placeholder="/data/flowers" autoComplete="off" spellCheck={false} className="font-mono" />
             </Field>
-            <Field id={FIELDS.imageSize} label="Image size (px)" hint="8 to 512" error={errors['imageSize']}>
+            <Field id={FIELDS.imageSize} label="Image size" hint="Pixels, 8 to 512" error={errors['imageSize']}>
               <Input {...fieldAria(FIELDS.imageSize, errors['imageSize'], true)} value={values.imageSize} onChange={set('imageSize')} inputMode="numeric" />
             </Field>
             <Field id={FIELDS.testFolder} label="Test folder (optional)" hint="Labelled test images, same classes" error={errors['testFolder']}>
