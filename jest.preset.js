@@ -19,4 +19,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.tsx'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/'],
+  // Two cores run two projects' suites at once; give a slow moment room before calling a test hung.
+  testTimeout: 30_000,
 };

@@ -73,6 +73,9 @@ describe('trainer process', () => {
     proc.child.kill('SIGKILL');
     await proc.exited;
     client.close();
+    // What a kill during a checkpoint write leaves: a temporary file, and a checkpoint no model points to.
+    fs.writeFileSync(path.join(dataDir, 'checkpoints', 'mdl-cut.ckpt.999.0a1b2c3d.tmp'), 'partial');
+    fs.writeFileSync(path.join(dataDir, 'checkpoints', 'mdl-unregistered.ckpt'), 'never registered');
 
     proc = await startTrainer(dataDir);
     client = new TrainerServiceClient(proc.match[1], grpc.credentials.createInsecure());
@@ -85,8 +88,8 @@ describe('trainer process', () => {
     expect(evaluation.numImages).toBe(9);
     const { models } = await api.listModels({ pageSize: 0, pageToken: '', datasetId: '' });
     expect(models.map((m) => m.id)).toEqual([modelId]);
-    // No half-written checkpoint is left behind by the killed run.
-    expect(fs.readdirSync(path.join(dataDir, 'checkpoints')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Whatever the killed run was writing is cleaned up: only the registered model's checkpoint remains.
+    expect(fs.readdirSync(path.join(dataDir, 'checkpoints'))).toEqual([`${modelId}.ckpt`]);
     client.close();
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);

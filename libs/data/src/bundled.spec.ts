@@ -15,7 +15,7 @@ describe('bundled Fashion-MNIST subset', () => {
     const first = train.pixels.subarray(0, 28 * 28 * 3);
     expect(first.some((v) => v > 100)).toBe(true);
     for (let p = 0; p < 28 * 28; p++) expect(first[3 * p]).toBe(first[3 * p + 1]);
-  });
+  }, 60_000);
 
   it('stays under 5 MB and keeps its licence and provenance', async () => {
     let bytes = 0;
@@ -28,5 +28,5 @@ describe('bundled Fashion-MNIST subset', () => {
   it('resizes on request', async () => {
     const { test } = await loadBundledDataset({ imageSize: 32 });
     expect([test.height, test.width, test.pixels.length]).toEqual([32, 32, 1000 * 32 * 32 * 3]);
-  });
+  }, 60_000);
 });

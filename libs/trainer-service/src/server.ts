@@ -41,6 +41,8 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
   const manager = new RunManager(registry.runs, { concurrency: options.concurrency, logger });
   const interrupted = manager.recoverInterrupted();
   if (interrupted) logger.warn(`${interrupted} run(s) were cut short by the last stop and are marked interrupted`);
+  const leftovers = await registry.models.removeLeftovers();
+  if (leftovers.length) logger.warn(`removed ${leftovers.length} unfinished checkpoint file(s) of interrupted runs`);
   const implementation = trainerHandlers({ registry, manager, logger });
   let grpc: RunningGrpcServer;
   try {

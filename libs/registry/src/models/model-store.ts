@@ -72,6 +72,29 @@ export class ModelStore {
     await fs.rm(this.checkpointPath(id), { force: true });
   }
 
+  /**
+   * After a crash: removes temporary files of checkpoint writes that never
+   * finished, and checkpoints of runs that never registered their model.
+   * Call only when no run is active. Returns the names of the files removed.
+   */
+  async removeLeftovers(): Promise<string[]> {
+    let files: string[];
+    try {
+      files = await fs.readdir(this.checkpointsDir);
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const file of files) {
+      const orphan = file.endsWith('.ckpt') && !this.repo.get(file.slice(0, -'.ckpt'.length));
+      if (file.endsWith('.tmp') || orphan) {
+        await fs.rm(path.join(this.checkpointsDir, file), { force: true });
+        removed.push(file);
+      }
+    }
+    return removed;
+  }
+
   /** Registers a model whose checkpoint is written. */
   register(record: ModelRecord): void {
     this.repo.insert(record, `${record.id}.ckpt`);

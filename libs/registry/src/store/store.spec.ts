@@ -2,6 +2,7 @@ import { Dataset, Model, Run, RunKind, RunStatus } from '@advlab/contract';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ModelStore } from '../models/model-store';
 import { DatasetRepository, ModelRepository, openDatabase, RunRepository, SCHEMA_VERSION, type Db } from './index';
 
 describe('registry store', () => {
@@ -83,5 +84,22 @@ describe('registry store', () => {
     expect(datasets.list().map((d) => d.id)).toEqual(['ds-b', 'ds-a']);
     expect(datasets.findByName('animals')?.cacheDir).toBe('/c/a');
     expect(() => datasets.upsert(Dataset.fromPartial({ id: 'ds-c', name: 'animals' }), '/c/c')).toThrow(/UNIQUE/);
+  });
+});
+
+describe('ModelStore.removeLeftovers', () => {
+  it('removes temporary and unregistered checkpoint files, keeping registered ones', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-leftovers-'));
+    const db = openDatabase(path.join(dir, 'advlab.db'));
+    const repo = new ModelRepository(db);
+    const store = new ModelStore(repo, path.join(dir, 'checkpoints'));
+    expect(await store.removeLeftovers()).toEqual([]); // no folder yet
+    fs.mkdirSync(path.join(dir, 'checkpoints'));
+    repo.insert(Model.fromPartial({ id: 'mdl-kept', runId: 'r', datasetId: 'd' }), 'mdl-kept.ckpt');
+    for (const f of ['mdl-kept.ckpt', 'mdl-kept.ckpt.12.ab.tmp', 'mdl-orphan.ckpt']) fs.writeFileSync(path.join(dir, 'checkpoints', f), 'x');
+    expect((await store.removeLeftovers()).sort()).toEqual(['mdl-kept.ckpt.12.ab.tmp', 'mdl-orphan.ckpt']);
+    expect(fs.readdirSync(path.join(dir, 'checkpoints'))).toEqual(['mdl-kept.ckpt']);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
