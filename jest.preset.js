@@ -21,4 +21,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/'],
   // Two cores run two projects' suites at once; give a slow moment room before calling a test hung.
   testTimeout: 30_000,
+  // A failed test must not hang the run on a handle it left open; suites clean up their own processes.
+  forceExit: true,
 };

@@ -17,13 +17,18 @@ describe('attack-server process', () => {
       ready: /attack-server listening on (127\.0\.0\.1:\d+)/,
       timeoutMs: 60_000,
     });
-    const hc = new health.HealthClient(proc.match[1], grpc.credentials.createInsecure());
-    const res = await promiseClient(hc).check({ service: ATTACK_STREAM_SERVICE_NAME });
-    hc.close();
-    expect(res.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
-    proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
-    expect(proc.output()).toContain('SIGTERM: shutting down');
+    try {
+      const hc = new health.HealthClient(proc.match[1], grpc.credentials.createInsecure());
+      const res = await promiseClient(hc).check({ service: ATTACK_STREAM_SERVICE_NAME });
+      hc.close();
+      expect(res.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
+      proc.child.kill('SIGTERM');
+      expect(await proc.exited).toBe(0);
+      expect(proc.output()).toContain('SIGTERM: shutting down');
+    } finally {
+      // Never leave the server running if an expectation failed.
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+    }
   }, 90_000);
 
   it('refuses an invalid port with a readable message and exit code 1', async () => {

@@ -19,13 +19,27 @@ import * as path from 'node:path';
 
 const main = path.join(__dirname, 'main.ts');
 
-function startTrainer(dataDir: string): Promise<SpawnedProcess> {
-  return spawnUntil(process.execPath, ['--import', 'tsx', main], {
+/** Every trainer a test started; killed after each test, passed or failed, so none outlives the suite. */
+const started: SpawnedProcess[] = [];
+
+async function startTrainer(dataDir: string): Promise<SpawnedProcess> {
+  const proc = await spawnUntil(process.execPath, ['--import', 'tsx', main], {
     env: { ADVLAB_TRAINER_HOST: '127.0.0.1', ADVLAB_TRAINER_PORT: '0', ADVLAB_DATA_DIR: dataDir },
     ready: /trainer listening on (127\.0\.0\.1:\d+)/,
     timeoutMs: 60_000,
   });
+  started.push(proc);
+  return proc;
 }
+
+afterEach(async () => {
+  for (const proc of started.splice(0)) {
+    if (proc.child.exitCode === null && proc.child.signalCode === null) {
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+    }
+  }
+});
 
 describe('trainer process', () => {
   let dir: string;
