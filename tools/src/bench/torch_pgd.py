@@ -11,36 +11,10 @@ import sys
 import time
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:
-    from torch_bench import YourCNN  # the model benchmark's definition of the notebook's net
-except ImportError:
-    class YourCNN(nn.Module):
-        def __init__(self, fm, num_classes=20, drop_rate=0.2):
-            super().__init__()
-            layers = [nn.Conv2d(3, fm[0], 3, 1, 1), nn.BatchNorm2d(fm[0]), nn.ReLU(inplace=True)]
-            for a, b in zip(fm[:-1], fm[1:]):
-                layers.append(_Block(a, b, drop_rate))
-            layers += [nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(fm[-1], num_classes)]
-            self.net = nn.Sequential(*layers)
-
-        def forward(self, x):
-            return self.net(x)
-
-    class _Block(nn.Module):
-        def __init__(self, cin, cout, drop_rate):
-            super().__init__()
-            self.block = nn.Sequential(
-                nn.Conv2d(cin, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-                nn.Conv2d(cout, cout, 3, 1, 1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
-                nn.MaxPool2d(2, 2), nn.Dropout(drop_rate))
-            self.skip = nn.Conv2d(cin, cout, 1, 2)
-
-        def forward(self, x):
-            return self.block(x) + self.skip(x)
+from torch_bench import YourCNN  # noqa: E402  the notebook's net, as the model benchmark defines it
 
 
 def pgd(model, x, y, eps=8 / 255, step=0.002, steps=20):
