@@ -10,7 +10,7 @@ import {
 import { modelClassifier, perImageLoss, type AttackStep } from '@advlab/attacks';
 import { decodeImage, encodePng } from '@advlab/data';
 import { invalidArgument } from '@advlab/grpc-server';
-import type { LoadedModel, Registry } from '@advlab/registry';
+import { splitOptions, type LoadedModel, type Registry } from '@advlab/registry';
 import { attackLoss, pixelsToTensor, resolveAttackConfig, runAttack, toPrediction } from '@advlab/service-kit';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -35,12 +35,7 @@ async function loadImage(registry: Registry, loaded: LoadedModel, image: LiveAtt
   }
   if (image?.$case === 'datasetImage') {
     const ref = image.value;
-    const t = loaded.record.training;
-    const { images } = await registry.datasets.split(ref.datasetId || loaded.record.datasetId, ref.split || Split.SPLIT_UNSPECIFIED, {
-      validationFraction: t?.validationFraction ?? 0.1,
-      seed: t?.seed ?? 1234,
-      stratified: t?.stratified ?? true,
-    });
+    const { images } = await registry.datasets.split(ref.datasetId || loaded.record.datasetId, ref.split || Split.SPLIT_UNSPECIFIED, splitOptions(loaded.record.training));
     if (images.height !== size) throw invalidArgument(`dataset images are ${images.height}px but the model takes ${size}px`);
     if (ref.index >= images.count) throw invalidArgument(`dataset_image.index must be in [0, ${images.count - 1}], got ${ref.index}`);
     const per = size * size * 3;

@@ -2,12 +2,10 @@ import { Split, type SampleDatasetRequest, type SampleDatasetResponse, type Samp
 import { createRng, encodePng, permutation, sampleAugmentParams, augmentBatch, subsetDataset } from '@advlab/data';
 import { invalidArgument } from '@advlab/grpc-server';
 import { cutmix, mixup, oneHotTargets, Rng } from '@advlab/model';
-import type { Registry } from '@advlab/registry';
+import { splitOptions, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 import { datasetSlice } from '@advlab/service-kit';
 import { augmentOptions } from './jobs/training';
-
-const DEFAULT_SPLIT = { validationFraction: 0.1, seed: 1234, stratified: true };
 
 /**
  * Sample images of a dataset as PNGs with their labels, optionally augmented
@@ -17,7 +15,7 @@ const DEFAULT_SPLIT = { validationFraction: 0.1, seed: 1234, stratified: true };
 export async function sampleDataset(registry: Registry, request: SampleDatasetRequest): Promise<SampleDatasetResponse> {
   const count = request.count ?? 32;
   if (!Number.isInteger(count) || count < 1 || count > 256) throw invalidArgument(`count must be in [1, 256], got ${count}`);
-  const { images } = await registry.datasets.split(request.datasetId, request.split || Split.SPLIT_TRAIN, DEFAULT_SPLIT);
+  const { images } = await registry.datasets.split(request.datasetId, request.split || Split.SPLIT_TRAIN, splitOptions());
   const picked = Array.from(permutation(images.count, createRng(request.seed)).subarray(0, Math.min(count, images.count)));
   const ds = subsetDataset(images, picked);
   const k = ds.classNames.length;

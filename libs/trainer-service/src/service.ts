@@ -22,7 +22,7 @@ import {
 import { decodeImage, readUnlabeledFolder, subsetDataset, type ImageDataset } from '@advlab/data';
 import { invalidArgument, serverStream, unary, type Logger } from '@advlab/grpc-server';
 import { createRng, permutation } from '@advlab/data';
-import { newId, toRpcError, type Registry } from '@advlab/registry';
+import { newId, splitOptions, toRpcError, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 import { adversarialVariant, attackModel, checkTarget, classifierOf, recordEvaluations, resolveAdversarialConfig } from './attack-rpcs';
 import { attackDataset, evaluateClean, pixelsToTensor, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig, toPrediction } from '@advlab/service-kit';
@@ -114,12 +114,7 @@ export async function evaluationImages(
 ): Promise<{ images: ImageDataset; split: Split; datasetId: string }> {
   const record = deps.registry.models.get(modelId);
   const datasetId = request.datasetId || record.datasetId;
-  const t = record.training;
-  const { images, split } = await deps.registry.datasets.split(datasetId, request.split, {
-    validationFraction: t?.validationFraction ?? 0.1,
-    seed: t?.seed ?? 1234,
-    stratified: t?.stratified ?? true,
-  });
+  const { images, split } = await deps.registry.datasets.split(datasetId, request.split, splitOptions(record.training));
   const classes = record.config?.classNames ?? [];
   if (images.classNames.join('\n') !== classes.join('\n')) {
     throw invalidArgument(`dataset "${datasetId}" has other classes than model "${modelId}" was trained on`);

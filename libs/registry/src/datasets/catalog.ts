@@ -1,4 +1,4 @@
-import { Dataset, Split, type ImportDatasetRequest, type ImportProgress as ProtoImportProgress } from '@advlab/contract';
+import { Dataset, Split, type ImportDatasetRequest, type ImportProgress as ProtoImportProgress, type TrainingConfig } from '@advlab/contract';
 import {
   BUNDLED_DATASET_DIR,
   classCounts,
@@ -20,6 +20,22 @@ import { DatasetRepository, newId } from '../store';
 
 /** Id and name of the bundled Fashion-MNIST subset. */
 export const BUNDLED_DATASET_ID = 'fashion-mnist-mini';
+
+/** How a dataset is split into training and validation images. */
+export interface SplitOptions {
+  validationFraction: number;
+  seed: number;
+  stratified: boolean;
+}
+
+/**
+ * The split a training config made (the notebook's 90/10, seed 1234,
+ * stratified when a field is unset): evaluations, attacks and samples use it
+ * to see the same validation images the run saw.
+ */
+export function splitOptions(training?: Pick<TrainingConfig, 'validationFraction' | 'seed' | 'stratified'>): SplitOptions {
+  return { validationFraction: training?.validationFraction ?? 0.1, seed: training?.seed ?? 1234, stratified: training?.stratified ?? true };
+}
 
 /** A dataset's pixels in memory. */
 export interface LoadedDataset {
@@ -108,14 +124,14 @@ export class DatasetCatalog {
   }
 
   /** The seeded train / validation split (and the test set). */
-  async splits(id: string, opts: { validationFraction: number; seed: number; stratified: boolean }): Promise<DatasetSplits> {
+  async splits(id: string, opts: SplitOptions): Promise<DatasetSplits> {
     const data = await this.load(id);
     const { train, validation } = splitDataset(data.train, opts);
     return { train, validation, test: data.test };
   }
 
   /** The images of one split; `Split.SPLIT_UNSPECIFIED` is test when present, else validation. */
-  async split(id: string, which: Split, opts: { validationFraction: number; seed: number; stratified: boolean }): Promise<{ images: ImageDataset; split: Split }> {
+  async split(id: string, which: Split, opts: SplitOptions): Promise<{ images: ImageDataset; split: Split }> {
     const s = await this.splits(id, opts);
     const split = which === Split.SPLIT_UNSPECIFIED ? (s.test ? Split.SPLIT_TEST : Split.SPLIT_VALIDATION) : which;
     if (split === Split.SPLIT_TEST) {

@@ -20,7 +20,7 @@ import {
   type TrainConfig,
   type TrainingData,
 } from '@advlab/model';
-import { lossName, newId, type Registry } from '@advlab/registry';
+import { lossName, newId, splitOptions, type Registry } from '@advlab/registry';
 import { yieldToEventLoop } from '@advlab/service-kit';
 import type { JobContext, JobResult } from '../runs';
 
@@ -86,11 +86,7 @@ export function libTrainConfig(t: TrainingConfig): Partial<TrainConfig> {
  */
 export async function runTraining(ctx: JobContext, registry: Registry, spec: TrainingSpec, variant: TrainingVariant): Promise<JobResult> {
   const t = spec.training;
-  const splits = await registry.datasets.splits(spec.datasetId, {
-    validationFraction: t.validationFraction as number,
-    seed: t.seed as number,
-    stratified: t.stratified as boolean,
-  });
+  const splits = await registry.datasets.splits(spec.datasetId, splitOptions(t));
   const classNames = [...splits.train.classNames];
   ctx.update({ backend: activeBackend() });
 
