@@ -8,6 +8,7 @@ import {
   Norm,
   TrainingConfig,
 } from '@advlab/contract';
+import { epsLabel } from '@advlab/attacks';
 import { invalidArgument } from '@advlab/grpc-server';
 
 /**
@@ -140,8 +141,7 @@ export function resolveAttackConfig(attack: Partial<AttackConfig> | undefined, p
   return resolved;
 }
 
-/** Epsilon in 255ths for reports: `8/255`, or `7.98/255` when not a whole number of them. */
+/** Epsilon in 255ths for reports: `8/255`, `7.98/255`; the API writes zero as `0/255` too. */
 export function epsilonLabel(epsilon: number): string {
-  const k = epsilon * 255;
-  return Math.abs(k - Math.round(k)) < 1e-3 ? `${Math.round(k)}/255` : `${k.toFixed(2)}/255`;
+  return epsilon === 0 ? '0/255' : epsLabel(epsilon);
 }
