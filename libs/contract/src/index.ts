@@ -8,6 +8,7 @@ export * from './gen/advlab/v1/config';
 export * from './gen/advlab/v1/resources';
 export * from './gen/advlab/v1/trainer_service';
 export * from './gen/advlab/v1/attack_stream_service';
+export * from './gen/advlab/v1/server_info';
 export * from './promise-client';
 
 /** Folder holding the `.proto` sources (for reflection and other languages). */
@@ -19,11 +20,13 @@ export const PROTO_FILES = [
   'advlab/v1/resources.proto',
   'advlab/v1/trainer_service.proto',
   'advlab/v1/attack_stream_service.proto',
+  'advlab/v1/server_info.proto',
 ] as const;
 
 /** Fully qualified service names, as reflection and health checks use them. */
 export const TRAINER_SERVICE_NAME = 'advlab.v1.TrainerService';
 export const ATTACK_STREAM_SERVICE_NAME = 'advlab.v1.AttackStreamService';
+export const SERVER_INFO_SERVICE_NAME = 'advlab.v1.ServerInfoService';
 
 /** The standard gRPC health protocol (grpc.health.v1), typed. */
 export * as health from './gen/grpc/health/v1/health';

@@ -22,6 +22,19 @@ export function setInternalErrorSink(sink: InternalErrorSink): void {
   internalErrorSink = sink;
 }
 
+let inFlight = 0;
+
+/** Calls being answered now, across every handler wrapped by this module. */
+export function activeCalls(): number {
+  return inFlight;
+}
+
+/** Counts a call from its start until `settled` settles (it never rejects). */
+function track(settled: Promise<unknown>): void {
+  inFlight++;
+  void settled.finally(() => inFlight--);
+}
+
 /** Context given to every handler: the call's metadata and an abort signal. */
 export interface CallContext {
   /** Aborted when the client cancels, the deadline passes, or the call ends. */
@@ -47,10 +60,16 @@ export function unary<Req, Res>(
 ): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const controller = abortOnCancel(call);
-    fn(call.request, { signal: controller.signal, metadata: call.metadata }).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(toServiceError(err, (e) => internalErrorSink(e, method))),
-    );
+    // Promise.resolve().then: a handler that throws synchronously is answered like one that rejects.
+    const answered = Promise.resolve()
+      .then(() => fn(call.request, { signal: controller.signal, metadata: call.metadata }))
+      .then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(toServiceError(err, (e) => internalErrorSink(e, method))),
+      )
+      .catch((err: unknown) => internalErrorSink(err, method))
+      .finally(() => controller.abort(new Error('call ended')));
+    track(answered);
   };
 }
 
@@ -69,27 +88,44 @@ export async function writeWithBackpressure<Res>(
 /**
  * Writes every message of `responses` to `call` with backpressure, then ends
  * the call; an error ends it with a mapped status. Stops quietly once the
- * client has gone (`signal` aborted).
+ * client has gone (`signal` aborted). However the call ends, the handler's
+ * signal is aborted before its generator is closed, so work the generator
+ * waits for in its `finally` stops too; every promise here settles.
  */
 function pipeResponses<Res>(
   method: string,
   call: ServerWritableStream<unknown, Res> | ServerDuplexStream<unknown, Res>,
   responses: () => AsyncIterable<Res>,
-  signal: AbortSignal,
+  controller: AbortController,
 ): void {
-  (async () => {
-    for await (const message of responses()) {
-      if (signal.aborted) break;
-      await writeWithBackpressure(call, message, signal);
+  const { signal } = controller;
+  const piped = (async () => {
+    let iterator: AsyncIterator<Res> | undefined;
+    let outcome: { error: unknown } | undefined;
+    try {
+      iterator = responses()[Symbol.asyncIterator]();
+      while (!signal.aborted) {
+        const next = await iterator.next();
+        if (next.done) break;
+        if (signal.aborted) break;
+        await writeWithBackpressure(call, next.value, signal);
+      }
+    } catch (error) {
+      outcome = { error };
     }
-  })().then(
-    () => {
-      if (!signal.aborted) call.end();
-    },
-    (err: unknown) => {
-      if (!signal.aborted) call.emit('error', toServiceError(err, (e) => internalErrorSink(e, method)));
-    },
-  );
+    const clientGone = signal.aborted;
+    controller.abort(new Error('call ended'));
+    try {
+      await iterator?.return?.();
+    } catch (error) {
+      outcome ??= { error };
+    }
+    // A client that left gets nothing more; what its handler threw then is mostly the cancellation itself.
+    if (clientGone) return;
+    if (outcome) call.emit('error', toServiceError(outcome.error, (e) => internalErrorSink(e, method)));
+    else call.end();
+  })().catch((err: unknown) => internalErrorSink(err, method));
+  track(piped);
 }
 
 /**
@@ -103,8 +139,8 @@ export function serverStream<Req, Res>(
   fn: (request: Req, ctx: CallContext) => AsyncIterable<Res>,
 ): handleServerStreamingCall<Req, Res> {
   return (call: ServerWritableStream<Req, Res>) => {
-    const { signal } = abortOnCancel(call);
-    pipeResponses(method, call, () => fn(call.request, { signal, metadata: call.metadata }), signal);
+    const controller = abortOnCancel(call);
+    pipeResponses(method, call, () => fn(call.request, { signal: controller.signal, metadata: call.metadata }), controller);
   };
 }
 
@@ -118,10 +154,10 @@ export function bidiStream<Req, Res>(
   fn: (requests: AsyncIterable<Req>, ctx: CallContext) => AsyncIterable<Res>,
 ): handleBidiStreamingCall<Req, Res> {
   return (call: ServerDuplexStream<Req, Res>) => {
-    const { signal } = abortOnCancel(call);
+    const controller = abortOnCancel(call);
     // Iterating a Readable destroys it when the loop ends unless told not to,
     // which would cancel the call before the responses are written.
     const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterable<Req>;
-    pipeResponses(method, call, () => fn(requests, { signal, metadata: call.metadata }), signal);
+    pipeResponses(method, call, () => fn(requests, { signal: controller.signal, metadata: call.metadata }), controller);
   };
 }

@@ -4,3 +4,5 @@ export * from './server';
 export * from './auth';
 export * from './config';
 export * from './unimplemented';
+export * from './process-guard';
+export * from './server-info';
