@@ -1,5 +1,5 @@
 import { ATTACK_SERVER_DEFAULT_PORT, startAttackServer } from '@advlab/attack-service';
-import { listenConfigFromEnv, shutdownOnSignals } from '@advlab/grpc-server';
+import { installProcessGuard, listenConfigFromEnv, shutdownOnSignals } from '@advlab/grpc-server';
 import { defaultDataDir } from '@advlab/registry';
 
 async function main(): Promise<void> {
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     maxConcurrentAttacks,
     token: process.env.ADVLAB_TOKEN || undefined,
   });
+  // After the tensor backend has loaded: its handlers that rethrow rejections are replaced.
+  installProcessGuard({ label: 'attack-server', logger: console });
   console.info(`attack-server listening on ${server.address}`);
   shutdownOnSignals([server], console);
 }

@@ -1,4 +1,4 @@
-import { listenConfigFromEnv, shutdownOnSignals } from '@advlab/grpc-server';
+import { installProcessGuard, listenConfigFromEnv, shutdownOnSignals } from '@advlab/grpc-server';
 import { defaultDataDir } from '@advlab/registry';
 import { startTrainerServer, TRAINER_DEFAULT_PORT } from '@advlab/trainer-service';
 
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     concurrency,
     token: process.env.ADVLAB_TOKEN || undefined,
   });
+  // After the tensor backend has loaded: its handlers that rethrow rejections are replaced.
+  installProcessGuard({ label: 'trainer', logger: console });
   console.info(`trainer listening on ${server.address}`);
   shutdownOnSignals([server], console);
 }
