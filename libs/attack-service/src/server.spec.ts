@@ -8,6 +8,8 @@ import {
   LiveAttackRequest,
   Model as ModelRecord,
   promiseClient,
+  SERVER_INFO_SERVICE_NAME,
+  ServerInfoServiceClient,
   StreamAttackRequest,
   type AttackFrame,
   type LiveAttackResponse,
@@ -85,7 +87,12 @@ describe('attack server (real server, real client)', () => {
     const hc = new health.HealthClient(server.address, grpc.credentials.createInsecure());
     expect((await promiseClient(hc).check({ service: ATTACK_STREAM_SERVICE_NAME })).status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
     hc.close();
-    expect(await listServicesByReflection(server.address)).toEqual([ATTACK_STREAM_SERVICE_NAME, 'grpc.health.v1.Health'].sort());
+    expect(await listServicesByReflection(server.address)).toEqual([ATTACK_STREAM_SERVICE_NAME, SERVER_INFO_SERVICE_NAME, 'grpc.health.v1.Health'].sort());
+    const infoClient = new ServerInfoServiceClient(server.address, grpc.credentials.createInsecure());
+    const { info } = await promiseClient(infoClient).getServerInfo({});
+    infoClient.close();
+    expect(info).toMatchObject({ service: 'attack-server', pid: process.pid });
+    expect(info?.load?.runningAttacks).toBe(0);
   });
 
   it('streams the clean image, then one frame per PGD step, within the budget', async () => {

@@ -8,8 +8,9 @@ import {
   type LiveAttackResponse,
   type StreamAttackResponse,
 } from '@advlab/contract';
-import { bidiStream, invalidArgument, resourceExhausted, serverStream, startGrpcServer, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
-import { resolveBackend } from '@advlab/model';
+import { bidiStream, invalidArgument, resourceExhausted, serverInfoService, serverStream, startGrpcServer, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
+import { backendInfo, resolveBackend } from '@advlab/model';
+import * as tf from '@tensorflow/tfjs-core';
 import { openRegistry, type Registry } from '@advlab/registry';
 import { attackFrames, type LiveAttackInput } from './frames';
 
@@ -44,7 +45,7 @@ export interface AttackServer {
 /** Starts the attack-stream gRPC server over the registry in `dataDir`. */
 export async function startAttackServer(options: AttackServerOptions): Promise<AttackServer> {
   const logger = options.logger ?? console;
-  await resolveBackend({ log: (line) => logger.info(line) });
+  const backend = await resolveBackend({ log: (line) => logger.info(line) });
   const registry = openRegistry(options.dataDir);
   const limit = options.maxConcurrentAttacks ?? 2;
   let active = 0;
@@ -95,8 +96,16 @@ export async function startAttackServer(options: AttackServerOptions): Promise<A
       port: options.port,
       token: options.token,
       logger,
-      services: [{ name: ATTACK_STREAM_SERVICE_NAME, definition: AttackStreamServiceService, implementation }],
-      reflection: { files: ['advlab/v1/attack_stream_service.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
+      services: [
+        { name: ATTACK_STREAM_SERVICE_NAME, definition: AttackStreamServiceService, implementation },
+        serverInfoService({
+          service: 'attack-server',
+          backend: () => backendInfo(backend),
+          tensors: () => ({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes }),
+          load: () => ({ runningAttacks: active }),
+        }),
+      ],
+      reflection: { files: ['advlab/v1/attack_stream_service.proto', 'advlab/v1/server_info.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
     });
   } catch (err) {
     registry.close();

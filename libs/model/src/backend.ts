@@ -126,3 +126,8 @@ export function activeBackend(): BackendName {
   if (name === 'tensorflow') return 'node';
   throw new Error(`unsupported tensor backend ${name}`);
 }
+
+/** A resolved backend as servers report it: advlab's name, the tfjs name, and why faster ones were skipped. */
+export function backendInfo(backend: ResolvedBackend): { name: string; tfjsName: string; note: string } {
+  return { name: backend.name, tfjsName: backend.tfjsName, note: backend.skipped.join('; ') };
+}

@@ -1,5 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  SERVER_INFO_SERVICE_NAME,
+  ServerInfoServiceClient,
   Dataset,
   health,
   ImportDatasetRequest,
@@ -26,6 +28,7 @@ import {
   type TrainingConfig,
   type TrainResponse,
 } from '@advlab/contract';
+import { ADVLAB_VERSION } from '@advlab/grpc-server';
 import { listServicesByReflection, reflectionKnowsSymbol } from '@advlab/grpc-server/testing';
 import { encodeRaw } from '@advlab/data/testing';
 import * as fs from 'node:fs';
@@ -77,8 +80,20 @@ describe('trainer service (real server, real client)', () => {
     const res = await promiseClient(hc).check({ service: TRAINER_SERVICE_NAME });
     hc.close();
     expect(res.status).toBe(health.HealthCheckResponse_ServingStatus.SERVING);
-    expect(await listServicesByReflection(server.address)).toEqual([TRAINER_SERVICE_NAME, 'grpc.health.v1.Health'].sort());
+    expect(await listServicesByReflection(server.address)).toEqual([TRAINER_SERVICE_NAME, SERVER_INFO_SERVICE_NAME, 'grpc.health.v1.Health'].sort());
     await expect(reflectionKnowsSymbol(server.address, 'advlab.v1.TrainRequest')).resolves.toBe(true);
+  });
+
+  it('describes itself through GetServerInfo: backend, memory, load, no incidents', async () => {
+    const infoClient = new ServerInfoServiceClient(server.address, grpc.credentials.createInsecure());
+    const { info } = await promiseClient(infoClient).getServerInfo({});
+    infoClient.close();
+    expect(info).toMatchObject({ service: 'trainer', pid: process.pid, version: ADVLAB_VERSION });
+    expect(info?.backend?.name).toBe(server.backend.name);
+    expect(info?.memory?.rssBytes).toBeGreaterThan(0);
+    expect(info?.memory?.tensors).toBe(tf.memory().numTensors);
+    expect(info?.load).toMatchObject({ activeCalls: 0, runningRuns: server.manager.runningCount(), queuedRuns: 0 });
+    expect(info?.incidents?.unhandledRejections).toBe(0);
   });
 
   it('lists the bundled Fashion-MNIST subset', async () => {

@@ -1,6 +1,7 @@
 import { HEALTH_PROTO_FILE, PROTO_ROOT, TRAINER_SERVICE_NAME, TrainerServiceService } from '@advlab/contract';
-import { startGrpcServer, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
-import { resolveBackend } from '@advlab/model';
+import { serverInfoService, startGrpcServer, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
+import { backendInfo, resolveBackend, type ResolvedBackend } from '@advlab/model';
+import * as tf from '@tensorflow/tfjs-core';
 import { openRegistry, type Registry } from '@advlab/registry';
 import { RunManager } from './runs';
 import { trainerHandlers } from './service';
@@ -29,6 +30,8 @@ export interface TrainerServer {
   grpc: RunningGrpcServer;
   registry: Registry;
   manager: RunManager;
+  /** The tensor backend it computes on. */
+  backend: ResolvedBackend;
   /** Health NOT_SERVING, running jobs interrupted (checkpoints stay whole), calls drained, registry closed. */
   shutdown(): Promise<void>;
 }
@@ -43,6 +46,8 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
   if (interrupted) logger.warn(`${interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   const leftovers = await registry.models.removeLeftovers();
   if (leftovers.length) logger.warn(`removed ${leftovers.length} unfinished checkpoint file(s) of interrupted runs`);
+  const datasetLeftovers = await registry.datasets.removeLeftovers();
+  if (datasetLeftovers.length) logger.warn(`removed ${datasetLeftovers.length} dataset folder(s) of unfinished or replaced imports`);
   const implementation = trainerHandlers({ registry, manager, logger });
   let grpc: RunningGrpcServer;
   try {
@@ -52,8 +57,16 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
       port: options.port,
       token: options.token,
       logger,
-      services: [{ name: TRAINER_SERVICE_NAME, definition: TrainerServiceService, implementation }],
-      reflection: { files: ['advlab/v1/trainer_service.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
+      services: [
+        { name: TRAINER_SERVICE_NAME, definition: TrainerServiceService, implementation },
+        serverInfoService({
+          service: 'trainer',
+          backend: () => backendInfo(backend),
+          tensors: () => ({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes }),
+          load: () => ({ runningRuns: manager.runningCount(), queuedRuns: manager.queuedCount() }),
+        }),
+      ],
+      reflection: { files: ['advlab/v1/trainer_service.proto', 'advlab/v1/server_info.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
     });
   } catch (err) {
     registry.close();
@@ -67,6 +80,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
     grpc,
     registry,
     manager,
+    backend,
     shutdown: () =>
       (closing ??= (async () => {
         grpc.health.setStatus('', 'NOT_SERVING');

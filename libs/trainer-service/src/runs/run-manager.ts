@@ -185,6 +185,16 @@ export class RunManager {
     }
   }
 
+  /** Runs executing now (sweep trials inside their sweep's slot not counted). */
+  runningCount(): number {
+    return this.running;
+  }
+
+  /** Runs waiting for a slot. */
+  queuedCount(): number {
+    return this.queue.length;
+  }
+
   /** Runs queued or running now. */
   activeCount(): number {
     return this.active.size;
