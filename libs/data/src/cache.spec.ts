@@ -79,6 +79,23 @@ describe('image-folder cache', () => {
     expect(reasons(incremental)).toEqual(reasons(fresh));
   });
 
+  it('builds a new cache elsewhere from an earlier one (reuseCache), leaving the earlier one untouched', async () => {
+    await importImageFolder(root, { imageSize: 8, cache });
+    const before = await mtimes();
+    const next = { dir: path.join(dir, 'next'), name: 'fixture' };
+    const unchanged = await importImageFolder(root, { imageSize: 8, cache: next, reuseCache: cache });
+    expect(unchanged.summary).toMatchObject({ fromCache: true, decoded: 0 });
+    expect((await loadCachedDataset(next.dir, next.name)).pixels).toEqual(unchanged.dataset.pixels);
+
+    await fs.writeFile(path.join(root, 'red', 'added.png'), await solidImage('png', [200, 0, 0]));
+    const third = { dir: path.join(dir, 'third'), name: 'fixture' };
+    const added = await importImageFolder(root, { imageSize: 8, cache: third, reuseCache: cache });
+    expect(added.summary).toMatchObject({ fromCache: false, decoded: 1 });
+    expect((await loadCachedDataset(third.dir, third.name)).count).toBe(added.dataset.count);
+    expect(await mtimes()).toEqual(before);
+    expect((await loadCachedDataset(cache.dir, cache.name)).count).toBe(added.dataset.count - 1);
+  });
+
   it('rebuilds a damaged cache instead of trusting it', async () => {
     await importImageFolder(root, { imageSize: 8, cache });
     await fs.truncate(cachePaths(cache).bin, 100);

@@ -17,6 +17,8 @@ export interface IdxImportOptions {
   readonly seed?: number;
   readonly concurrency?: number;
   readonly onProgress?: ProgressCallback;
+  /** Stops a resize in progress (`DataError('ABORTED')`). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function idxToDataset(images: IdxArray, labels: IdxArray, opts: Idx
       place(k, resized);
       done++;
       if (done % 256 === 0 || done === count) opts.onProgress?.({ done, total: count, skipped: 0 });
-    });
+    }, opts.signal);
   }
   return { classNames, pixels: out, labels: outLabels, count, height: size, width: size, ids };
 }

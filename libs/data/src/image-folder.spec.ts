@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { imageAt } from './dataset';
 import { DataError } from './errors';
-import { importImageFolder } from './image-folder';
+import { checkImageFolderLayout, importImageFolder } from './image-folder';
+import { scanImageFolder } from './scan';
 import type { ImportProgress } from './summary';
 import { makeTempDir, removeDir, solidImage, writeFixtureImageFolder, writeTree } from './testing';
 
@@ -121,10 +122,24 @@ describe('importImageFolder', () => {
   });
 
   it('fails with EMPTY_CLASS when a class folder has no usable image, naming the reasons', async () => {
-    await writeTree(dir, { 'a/x.png': await solidImage('png', [9, 9, 9]), 'b/bad.jpg': 'garbage', 'c': null });
+    await writeTree(dir, { 'a/x.png': await solidImage('png', [9, 9, 9]), 'b/bad.jpg': 'garbage' });
     await expect(importImageFolder(dir, { imageSize: 8 })).rejects.toMatchObject({ code: 'EMPTY_CLASS', message: expect.stringMatching(/"b".*bad\.jpg: not-an-image/) });
-    await fs.rm(path.join(dir, 'b'), { recursive: true });
-    await expect(importImageFolder(dir, { imageSize: 8 })).rejects.toMatchObject({ code: 'EMPTY_CLASS', message: expect.stringMatching(/"c".*empty/) });
+  });
+
+  it('refuses class folders without files from the scan alone, before decoding anything, naming each', async () => {
+    await writeTree(dir, { 'a/x.png': await solidImage('png', [9, 9, 9]), 'b/bad.jpg': 'garbage', c: null, d: null });
+    const scan = await scanImageFolder(dir);
+    expect(() => checkImageFolderLayout(dir, scan)).toThrow(/class folders "c", "d" hold no files; add images or remove the folder/);
+    const progress: number[] = [];
+    await expect(importImageFolder(dir, { imageSize: 8, onProgress: (p) => progress.push(p.done) })).rejects.toMatchObject({ code: 'EMPTY_CLASS' });
+    expect(progress).toEqual([]);
+  });
+
+  it('stops a scan once its signal is aborted', async () => {
+    await writeTree(dir, { 'a/x.png': await solidImage('png', [9, 9, 9]), 'b/y.png': await solidImage('png', [1, 2, 3]) });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(scanImageFolder(dir, undefined, { signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('fails with a typed error on a missing path, a file, or fewer than 2 classes', async () => {

@@ -22,6 +22,13 @@ export interface ImageFolderOptions {
   readonly classNames?: readonly string[];
   /** Read from / write to this cache; reused as long as the folder and settings are unchanged. */
   readonly cache?: CacheLocation;
+  /**
+   * Read earlier results from this cache instead of `cache` (the new cache is still written
+   * to `cache`): an import can build into a staging folder while reusing the live one.
+   */
+  readonly reuseCache?: CacheLocation;
+  /** A scan of `root` made just before (see {@link checkImageFolderLayout}); scanned again when absent. */
+  readonly scan?: FolderScan;
   /** Decodes in flight. Default twice the number of cores. */
   readonly concurrency?: number;
   readonly onProgress?: ProgressCallback;
@@ -73,13 +80,8 @@ export async function importImageFolder(root: string, opts: ImageFolderOptions =
   assertOption(Number.isInteger(imageSize) && imageSize >= 1 && imageSize <= 4096, () => `imageSize must be an integer in 1..4096, got ${imageSize}`);
   assertOption(limitInputPixels > 0, () => `limitInputPixels must be positive, got ${limitInputPixels}`);
 
-  const scan = await scanImageFolder(root, opts.classNames);
-  if (scan.classNames.length < 2) {
-    throw new DataError(
-      'TOO_FEW_CLASSES',
-      `${root}: found ${scan.classNames.length} class folder(s); an ImageFolder needs at least 2 (one sub-folder per class)`,
-    );
-  }
+  const scan = opts.scan ?? (await scanImageFolder(root, opts.classNames, { signal: opts.signal }));
+  checkImageFolderLayout(root, scan);
   const settings = { imageSize, background, limitInputPixels };
   const files = scan.files.map((f) => [f.path, f.size, f.mtimeMs] as const);
   const finish = (dataset: ImageDataset, skipped: readonly SkippedFile[], decoded: number, fromCache: boolean): ImportResult => {
@@ -101,11 +103,13 @@ export async function importImageFolder(root: string, opts: ImageFolderOptions =
   };
 
   let previous: Map<string, Uint8Array | SkippedFile> | undefined;
-  if (opts.cache) {
-    const cached = await readDatasetCache(opts.cache);
+  const earlierCache = opts.reuseCache ?? opts.cache;
+  if (earlierCache) {
+    const cached = await readDatasetCache(earlierCache);
     if (cached && isCurrent(cached.manifest, scan, files, settings)) {
       const inListing = new Set(scan.files.map((f) => f.path));
       const decodeSkips = cached.manifest.skipped.filter((s) => inListing.has(s.path));
+      if (opts.cache && earlierCache !== opts.cache) await writeDatasetCache(opts.cache, cached.dataset, cached.manifest);
       return finish(cached.dataset, [...scan.skipped, ...decodeSkips], 0, true);
     }
     if (cached && sameJson(cached.manifest.settings, settings)) previous = unchangedOutcomes(cached.dataset, cached.manifest, scan.files);
@@ -203,6 +207,30 @@ function unchangedOutcomes(ds: ImageDataset, m: CacheManifest, files: readonly S
     if (outcome) out.set(f.path, outcome);
   }
   return out;
+}
+
+/**
+ * Checks what a scan can tell before anything is decoded: at least 2 class folders
+ * (`DataError('TOO_FEW_CLASSES')`), and no class folder without a single file
+ * (`DataError('EMPTY_CLASS')`, naming every empty folder). A class whose files all fail to
+ * decode is only known after decoding, and {@link importImageFolder} refuses it then.
+ */
+export function checkImageFolderLayout(root: string, scan: FolderScan): void {
+  if (scan.classNames.length < 2) {
+    throw new DataError(
+      'TOO_FEW_CLASSES',
+      `${root}: found ${scan.classNames.length} class folder(s); an ImageFolder needs at least 2 (one sub-folder per class)`,
+    );
+  }
+  const withFiles = new Set(scan.files.map((f) => f.label));
+  const empty = scan.classFolders.filter((name) => !withFiles.has(scan.classNames.indexOf(name)));
+  if (empty.length) {
+    throw new DataError(
+      'EMPTY_CLASS',
+      `${root}: class folder${empty.length > 1 ? 's' : ''} ${empty.map((n) => `"${n}"`).join(', ')} ${empty.length > 1 ? 'hold' : 'holds'} no files; ` +
+        'add images or remove the folder (every sub-folder is a class, and a class without images cannot be learned)',
+    );
+  }
 }
 
 function checkEveryClassHasImages(root: string, scan: FolderScan, ds: ImageDataset, skipped: readonly SkippedFile[]): void {

@@ -32,9 +32,10 @@ export interface FolderScan {
  *
  * With `classNames` the labels follow that list (a separate test folder must use the
  * training set's labels); a class folder not in it is a `DataError('UNKNOWN_CLASS')`.
- * Throws `DataError` when `root` is missing, not a folder or unreadable.
+ * Throws `DataError` when `root` is missing, not a folder or unreadable, and
+ * `DataError('ABORTED')` once `opts.signal` is aborted (a scan of a huge tree stops at once).
  */
-export async function scanImageFolder(root: string, classNames?: readonly string[]): Promise<FolderScan> {
+export async function scanImageFolder(root: string, classNames?: readonly string[], opts: { signal?: AbortSignal } = {}): Promise<FolderScan> {
   const skipped: SkippedFile[] = [];
   const rootEntries = await readRoot(root);
   const classDirs: Array<{ name: string; stat: Stats }> = [];
@@ -65,7 +66,7 @@ export async function scanImageFolder(root: string, classNames?: readonly string
   const rootStat = await fs.stat(root);
   for (const dir of classDirs) {
     const ancestors = new Set([statKey(rootStat), statKey(dir.stat)]);
-    await walk(path.join(root, dir.name), dir.name, names.indexOf(dir.name), ancestors, files, skipped);
+    await walk(path.join(root, dir.name), dir.name, names.indexOf(dir.name), ancestors, files, skipped, opts.signal);
   }
   return { classNames: names, classFolders: classDirs.map((d) => d.name), files, skipped };
 }
@@ -119,7 +120,9 @@ async function walk(
   ancestors: Set<string>,
   files: ScannedFile[],
   skipped: SkippedFile[],
+  signal?: AbortSignal,
 ): Promise<void> {
+  if (signal?.aborted) throw new DataError('ABORTED', 'import cancelled');
   let names: string[];
   try {
     names = (await fs.readdir(absDir)).sort(byCodePoint);
@@ -134,6 +137,7 @@ async function walk(
       continue;
     }
     const abs = path.join(absDir, name);
+    if (signal?.aborted) throw new DataError('ABORTED', 'import cancelled');
     const entry = await statEntry(abs, rel, skipped);
     if (!entry) continue;
     if (entry.isFile()) {
@@ -145,7 +149,7 @@ async function walk(
         continue;
       }
       ancestors.add(key);
-      await walk(abs, rel, label, ancestors, files, skipped);
+      await walk(abs, rel, label, ancestors, files, skipped, signal);
       ancestors.delete(key);
     } else {
       skipped.push({ path: rel, reason: 'not-a-file', detail: 'not a regular file or folder' });
