@@ -18,6 +18,8 @@ import {
   type PredictResponse,
   type TrainerServiceServer,
   type TrainRequest,
+  type ImportDatasetRequest,
+  type ImportDatasetResponse,
 } from '@advlab/contract';
 import { decodeImage, readUnlabeledFolder, subsetDataset, type ImageDataset } from '@advlab/data';
 import { invalidArgument, serverStream, unary, type Logger } from '@advlab/grpc-server';
@@ -29,7 +31,7 @@ import { attackDataset, evaluateClean, pixelsToTensor, resolveAttackConfig, reso
 import { sampleDataset } from './samples';
 import { sweepGrid, sweepJob } from './jobs/sweep';
 import { runTraining, type TrainingSpec, type TrainingVariant } from './jobs/training';
-import { RunManager } from './runs';
+import { AsyncQueue, RunManager } from './runs';
 
 /** What the handlers work with. */
 export interface TrainerDeps {
@@ -242,6 +244,59 @@ async function* predict(deps: TrainerDeps, request: PredictRequest, signal: Abor
   }
 }
 
+/** Least time between two progress messages of an import. */
+const IMPORT_PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * ImportDataset: a bad request, a missing folder or a folder with an empty class is refused
+ * before the first message; then progress (the latest, at most every 100 ms) and the dataset.
+ * The import is tied to the call: a client that leaves cancels it, and it removes what it
+ * wrote before the stream is done.
+ */
+async function* importDataset(registry: Registry, request: ImportDatasetRequest, signal: AbortSignal): AsyncGenerator<ImportDatasetResponse> {
+  const pending = await registry.datasets.prepareImport(request, signal);
+  const updates = new AsyncQueue<ImportDatasetResponse>();
+  // Settles with the import's error (or undefined), never rejects: nothing here is left unhandled.
+  const failure = pending
+    .run((progress) => {
+      updates.drop(() => true);
+      updates.push({ event: { $case: 'progress', value: progress } });
+    }, signal)
+    .then(
+      (dataset) => {
+        updates.push({ event: { $case: 'dataset', value: dataset } });
+        return undefined;
+      },
+      (err: unknown) => ({ err }),
+    )
+    .finally(() => updates.close());
+  try {
+    for await (const update of updates) {
+      yield update;
+      if (update.event?.$case === 'progress') await delay(IMPORT_PROGRESS_INTERVAL_MS, signal);
+    }
+    const failed = await failure;
+    if (failed) throw failed.err;
+  } finally {
+    // The consumer may have left: the signal is aborted by then, and the import cleans up before this returns.
+    await failure;
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Every TrainerService handler, typed against the generated interface. */
 export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
   const { registry, manager } = deps;
@@ -288,30 +343,7 @@ export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
     }),
     listDatasets: unary('ListDatasets', async () => ({ datasets: registry.datasets.list() })),
     getDataset: unary('GetDataset', async (request) => ({ dataset: registry.datasets.get(request.datasetId) })),
-    importDataset: serverStream('ImportDataset', async function* (request, { signal }) {
-      // Progress is pushed from the import's callback; the latest one waits to be sent.
-      let latest: { done: number; total: number; skipped: number } | undefined;
-      let wake: (() => void) | undefined;
-      let finished = false;
-      const importing = registry.datasets
-        .import(request, (p) => {
-          latest = p;
-          wake?.();
-        }, signal)
-        .finally(() => {
-          finished = true;
-          wake?.();
-        });
-      while (!finished) {
-        await new Promise<void>((r) => (wake = r));
-        if (latest) {
-          yield { event: { $case: 'progress' as const, value: latest } };
-          latest = undefined;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-      yield { event: { $case: 'dataset' as const, value: await importing } };
-    }),
+    importDataset: serverStream('ImportDataset', (request, { signal }) => importDataset(registry, request, signal)),
     sampleDataset: unary('SampleDataset', (request) => sampleDataset(registry, request)),
     evaluate: unary('Evaluate', (request, { signal }) => evaluate(deps, request, signal)),
     predict: serverStream('Predict', (request, { signal }) => predict(deps, request, signal)),

@@ -1,20 +1,26 @@
-import { Dataset, Split, type ImportDatasetRequest, type ImportProgress as ProtoImportProgress, type TrainingConfig } from '@advlab/contract';
+import { Dataset, Split, type IdxSource, type ImportDatasetRequest, type ImportProgress as ProtoImportProgress, type TrainingConfig } from '@advlab/contract';
 import {
   BUNDLED_DATASET_DIR,
+  checkImageFolderLayout,
   classCounts,
+  DataError,
   FASHION_MNIST_CLASSES,
   importImageFolder,
   importIdx,
   isDataError,
   loadBundledDataset,
   loadCachedDataset,
+  scanImageFolder,
   splitDataset,
   writeDatasetCache,
+  type FolderScan,
   type ImageDataset,
   type ImportProgress,
 } from '@advlab/data';
-import { invalidArgument, notFound, RpcError } from '@advlab/grpc-server';
+import { failedPrecondition, invalidArgument, notFound, RpcError } from '@advlab/grpc-server';
 import { status } from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DatasetRepository, newId } from '../store';
 
@@ -53,10 +59,38 @@ export interface DatasetSplits {
   test?: ImageDataset;
 }
 
-/** Maps a data-lib error to a gRPC status: a missing folder is NOT_FOUND, everything else the caller's to fix. */
+/**
+ * Maps a data-lib error to a gRPC status: a missing folder is NOT_FOUND, a cancelled import
+ * CANCELLED, everything else the caller's to fix.
+ */
 export function toRpcError(err: unknown): unknown {
-  if (isDataError(err)) return new RpcError(err.code === 'NOT_FOUND' ? status.NOT_FOUND : status.INVALID_ARGUMENT, err.message);
-  return err;
+  if (!isDataError(err)) return err;
+  const code = err.code === 'NOT_FOUND' ? status.NOT_FOUND : err.code === 'ABORTED' ? status.CANCELLED : status.INVALID_ARGUMENT;
+  return new RpcError(code, err.message);
+}
+
+/** An import whose request was checked and whose folders were scanned; `run` decodes and registers. */
+export interface PendingImport {
+  run(onProgress: (p: ProtoImportProgress) => void, signal: AbortSignal): Promise<Dataset>;
+}
+
+/** What an import body produced, before registration. */
+interface ImportedData {
+  source: string;
+  train: ImageDataset;
+  test?: ImageDataset;
+  skipped: Dataset['skipped'];
+}
+
+/** NOT_FOUND unless `file` exists and is a regular file. */
+async function requireFile(file: string): Promise<void> {
+  let stat;
+  try {
+    stat = await fs.stat(file);
+  } catch {
+    throw notFound(`${file}: no such file`);
+  }
+  if (!stat.isFile()) throw invalidArgument(`${file}: not a regular file`);
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -68,6 +102,8 @@ const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export class DatasetCatalog {
   private readonly loaded = new Map<string, Promise<LoadedDataset>>();
+  /** Names being imported now. */
+  private readonly importing = new Set<string>();
 
   constructor(
     private readonly repo: DatasetRepository,
@@ -109,16 +145,19 @@ export class DatasetCatalog {
   /** The dataset's images, from memory or the cache. */
   load(id: string): Promise<LoadedDataset> {
     const info = this.get(id);
-    let pending = this.loaded.get(id);
+    // Keyed by the cache folder too: a re-import (by this process or another) writes a new one.
+    const key = `${id}@${this.repo.get(id)?.cacheDir ?? ''}`;
+    let pending = this.loaded.get(key);
     if (!pending) {
+      this.forget(id);
       pending = this.read(id, info);
-      pending.catch(() => this.loaded.delete(id));
-      this.loaded.set(id, pending);
+      pending.catch(() => this.loaded.delete(key));
+      this.loaded.set(key, pending);
       while (this.loaded.size > this.memoryLimit) this.loaded.delete(this.loaded.keys().next().value as string);
     } else {
       // Most recently used last.
-      this.loaded.delete(id);
-      this.loaded.set(id, pending);
+      this.loaded.delete(key);
+      this.loaded.set(key, pending);
     }
     return pending;
   }
@@ -144,10 +183,16 @@ export class DatasetCatalog {
   }
 
   /**
-   * Imports an ImageFolder or IDX files into the cache and registers it.
-   * Re-importing a name replaces that dataset (the cache skips unchanged files).
+   * Checks an import request and scans its folders, before anything is decoded: a bad
+   * name or size, a missing source, a folder with fewer than 2 classes or with an empty class
+   * folder are refused here (INVALID_ARGUMENT / NOT_FOUND), so a streaming caller can answer
+   * with a status before its first progress message. Aborting `signal` stops a long scan.
+   *
+   * The returned import decodes into a new cache folder and registers the dataset only when
+   * everything succeeded; failed or cancelled, it removes what it wrote and registers nothing,
+   * so the previous version of a re-imported dataset stays as it was.
    */
-  async import(request: ImportDatasetRequest, onProgress: (p: ProtoImportProgress) => void, signal: AbortSignal): Promise<Dataset> {
+  async prepareImport(request: ImportDatasetRequest, signal: AbortSignal): Promise<PendingImport> {
     if (!NAME_PATTERN.test(request.name)) {
       throw invalidArgument(`name must be 1-64 characters of letters, digits, '.', '_' or '-', got "${request.name}"`);
     }
@@ -155,71 +200,171 @@ export class DatasetCatalog {
     if (request.imageSize && (request.imageSize < 8 || request.imageSize > 512)) {
       throw invalidArgument(`image_size must be in [8, 512], got ${request.imageSize}`);
     }
-    const existing = this.repo.findByName(request.name);
-    const id = existing?.dataset.id ?? newId('ds');
-    const dir = path.join(this.dataDir, 'datasets', id);
-    const progress = (p: ImportProgress) => onProgress({ done: p.done, total: p.total, skipped: p.skipped });
-    const limitInputPixels = request.maxPixels || undefined;
+    if (this.importing.has(request.name)) {
+      throw failedPrecondition(`dataset "${request.name}" is being imported already; wait for that import to end`);
+    }
     try {
-      let train: ImageDataset;
-      let test: ImageDataset | undefined;
-      let skipped: Dataset['skipped'] = [];
-      let source: string;
       if (request.source?.$case === 'imageFolder') {
-        source = path.resolve(request.source.value);
-        const imageSize = request.imageSize || 64;
-        const result = await importImageFolder(source, { imageSize, limitInputPixels, cache: { dir, name: 'train' }, onProgress: progress, signal });
-        train = result.dataset;
-        skipped = result.summary.skipped.map((s) => ({ path: s.path, reason: s.detail ? `${s.reason}: ${s.detail}` : s.reason }));
+        const source = path.resolve(request.source.value);
+        const scan = await scanImageFolder(source, undefined, { signal });
+        checkImageFolderLayout(source, scan);
+        let test: { source: string; scan: FolderScan } | undefined;
         if (request.testFolder) {
-          const t = await importImageFolder(path.resolve(request.testFolder), {
-            imageSize,
-            limitInputPixels,
-            classNames: train.classNames,
-            cache: { dir, name: 'test' },
-            onProgress: progress,
-            signal,
-          });
-          test = t.dataset;
-          skipped = [...skipped, ...t.summary.skipped.map((s) => ({ path: `test/${s.path}`, reason: s.reason }))];
+          const testSource = path.resolve(request.testFolder);
+          const testScan = await scanImageFolder(testSource, scan.classNames, { signal });
+          checkImageFolderLayout(testSource, testScan);
+          test = { source: testSource, scan: testScan };
         }
-      } else if (request.source?.$case === 'idx') {
+        return this.pending(request, (dir, reuse, progress, sig) => this.importFolders(request, { source, scan }, test, dir, reuse, progress, sig));
+      }
+      if (request.source?.$case === 'idx') {
         const idx = request.source.value;
         if (!idx.trainImages || !idx.trainLabels) throw invalidArgument('idx.train_images and idx.train_labels are required');
-        const opts = {
-          imageSize: request.imageSize || undefined,
-          classNames: idx.classNames.length ? idx.classNames : undefined,
-          maxPerClass: idx.maxPerClass || undefined,
-          onProgress: progress,
-        };
-        source = path.resolve(idx.trainImages);
-        train = await importIdx(idx.trainImages, idx.trainLabels, opts);
-        await writeDatasetCache({ dir, name: 'train' }, train, { kind: 'idx', source, settings: {}, files: [], skipped: [] });
-        if (idx.testImages && idx.testLabels) {
-          test = await importIdx(idx.testImages, idx.testLabels, { ...opts, classNames: train.classNames });
-          await writeDatasetCache({ dir, name: 'test' }, test, { kind: 'idx', source: path.resolve(idx.testImages), settings: {}, files: [], skipped: [] });
-        }
-      } else {
-        throw invalidArgument('source is required: image_folder or idx');
+        if (!idx.testImages !== !idx.testLabels) throw invalidArgument('idx.test_images and idx.test_labels go together');
+        for (const file of [idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels].filter(Boolean)) await requireFile(file);
+        return this.pending(request, (dir, _reuse, progress, sig) => this.importIdxFiles(request, idx, dir, progress, sig));
       }
-      const dataset = Dataset.fromPartial({
-        id,
-        name: request.name,
-        source,
-        imageSize: train.height,
-        classNames: [...train.classNames],
-        trainCounts: [...classCounts(train)],
-        testCounts: test ? [...classCounts(test)] : [],
-        skipped,
-        createdAt: existing?.dataset.createdAt ?? new Date(),
-        builtin: false,
-      });
-      this.repo.upsert(dataset, dir);
-      this.loaded.delete(id);
-      return dataset;
     } catch (err) {
       throw toRpcError(err);
     }
+    throw invalidArgument('source is required: image_folder or idx');
+  }
+
+  /** Imports in one call: {@link prepareImport}, then the import itself. */
+  async import(request: ImportDatasetRequest, onProgress: (p: ProtoImportProgress) => void, signal: AbortSignal): Promise<Dataset> {
+    return (await this.prepareImport(request, signal)).run(onProgress, signal);
+  }
+
+  /**
+   * Removes what a killed import or a replaced version left under `<dataDir>/datasets`:
+   * every folder no registered dataset uses. Returns the names removed.
+   */
+  async removeLeftovers(): Promise<string[]> {
+    const root = path.join(this.dataDir, 'datasets');
+    let names: string[];
+    try {
+      names = await fs.readdir(root);
+    } catch {
+      return [];
+    }
+    const used = new Set(this.repo.list().map((d) => path.resolve(this.repo.get(d.id)?.cacheDir ?? '')));
+    const removed: string[] = [];
+    for (const name of names) {
+      const dir = path.join(root, name);
+      if (used.has(path.resolve(dir))) continue;
+      await fs.rm(dir, { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  /** Wraps an import body: a fresh cache folder, the registration on success, the clean-up on failure. */
+  private pending(
+    request: ImportDatasetRequest,
+    body: (dir: string, reuse: string | undefined, progress: (p: ImportProgress) => void, signal: AbortSignal) => Promise<ImportedData>,
+  ): PendingImport {
+    return {
+      run: async (onProgress, signal) => {
+        if (this.importing.has(request.name)) {
+          throw failedPrecondition(`dataset "${request.name}" is being imported already; wait for that import to end`);
+        }
+        this.importing.add(request.name);
+        const existing = this.repo.findByName(request.name);
+        const id = existing?.dataset.id ?? newId('ds');
+        // Each import writes a folder of its own; the registry switches to it in one update.
+        const dir = path.join(this.dataDir, 'datasets', `${id}.${randomBytes(4).toString('hex')}`);
+        const progress = (p: ImportProgress) => onProgress({ done: p.done, total: p.total, skipped: p.skipped });
+        try {
+          const data = await body(dir, existing?.cacheDir, progress, signal);
+          if (signal.aborted) throw new DataError('ABORTED', 'import cancelled');
+          const dataset = Dataset.fromPartial({
+            id,
+            name: request.name,
+            source: data.source,
+            imageSize: data.train.height,
+            classNames: [...data.train.classNames],
+            trainCounts: [...classCounts(data.train)],
+            testCounts: data.test ? [...classCounts(data.test)] : [],
+            skipped: data.skipped,
+            createdAt: existing?.dataset.createdAt ?? new Date(),
+            builtin: false,
+          });
+          this.repo.upsert(dataset, dir);
+          this.forget(id);
+          if (existing && path.resolve(existing.cacheDir) !== path.resolve(dir)) await fs.rm(existing.cacheDir, { recursive: true, force: true });
+          return dataset;
+        } catch (err) {
+          await fs.rm(dir, { recursive: true, force: true });
+          throw toRpcError(err);
+        } finally {
+          this.importing.delete(request.name);
+        }
+      },
+    };
+  }
+
+  private async importFolders(
+    request: ImportDatasetRequest,
+    train: { source: string; scan: FolderScan },
+    test: { source: string; scan: FolderScan } | undefined,
+    dir: string,
+    reuse: string | undefined,
+    progress: (p: ImportProgress) => void,
+    signal: AbortSignal,
+  ): Promise<ImportedData> {
+    const imageSize = request.imageSize || 64;
+    const limitInputPixels = request.maxPixels || undefined;
+    const common = { imageSize, limitInputPixels, onProgress: progress, signal };
+    const result = await importImageFolder(train.source, {
+      ...common,
+      scan: train.scan,
+      cache: { dir, name: 'train' },
+      reuseCache: reuse ? { dir: reuse, name: 'train' } : undefined,
+    });
+    let skipped: Dataset['skipped'] = result.summary.skipped.map((s) => ({ path: s.path, reason: s.detail ? `${s.reason}: ${s.detail}` : s.reason }));
+    let testSet: ImageDataset | undefined;
+    if (test) {
+      const t = await importImageFolder(test.source, {
+        ...common,
+        scan: test.scan,
+        classNames: result.dataset.classNames,
+        cache: { dir, name: 'test' },
+        reuseCache: reuse ? { dir: reuse, name: 'test' } : undefined,
+      });
+      testSet = t.dataset;
+      skipped = [...skipped, ...t.summary.skipped.map((s) => ({ path: `test/${s.path}`, reason: s.detail ? `${s.reason}: ${s.detail}` : s.reason }))];
+    }
+    return { source: train.source, train: result.dataset, test: testSet, skipped };
+  }
+
+  private async importIdxFiles(
+    request: ImportDatasetRequest,
+    idx: IdxSource,
+    dir: string,
+    progress: (p: ImportProgress) => void,
+    signal: AbortSignal,
+  ): Promise<ImportedData> {
+    const opts = {
+      imageSize: request.imageSize || undefined,
+      classNames: idx.classNames.length ? idx.classNames : undefined,
+      maxPerClass: idx.maxPerClass || undefined,
+      onProgress: progress,
+      signal,
+    };
+    const source = path.resolve(idx.trainImages);
+    const train = await importIdx(idx.trainImages, idx.trainLabels, opts);
+    await writeDatasetCache({ dir, name: 'train' }, train, { kind: 'idx', source, settings: {}, files: [], skipped: [] });
+    let test: ImageDataset | undefined;
+    if (idx.testImages && idx.testLabels) {
+      test = await importIdx(idx.testImages, idx.testLabels, { ...opts, classNames: train.classNames });
+      await writeDatasetCache({ dir, name: 'test' }, test, { kind: 'idx', source: path.resolve(idx.testImages), settings: {}, files: [], skipped: [] });
+    }
+    return { source, train, test, skipped: [] };
+  }
+
+  /** Drops a dataset's pixels from memory (after a re-import). */
+  private forget(id: string): void {
+    for (const key of [...this.loaded.keys()]) if (key.startsWith(`${id}@`)) this.loaded.delete(key);
   }
 
   private async read(id: string, info: Dataset): Promise<LoadedDataset> {
