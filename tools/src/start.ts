@@ -3,14 +3,20 @@
  * prints where each listens, trains a first small model on the bundled data
  * when the registry has none, and stops everything on Ctrl-C.
  *
+ * A service that exits on its own is restarted with back-off; after 5 crashes within a
+ * minute the supervisor gives up on it and says so. Where each service stands is written
+ * to `<data dir>/supervisor.json`, which the dashboard's health page shows.
+ *
  * Environment: ADVLAB_TRAINER_PORT (50051), ADVLAB_ATTACK_PORT (50052),
  * ADVLAB_DASHBOARD_PORT (3000), ADVLAB_*_HOST (127.0.0.1), ADVLAB_DATA_DIR
  * (./.advlab), ADVLAB_SKIP_FIRST_MODEL=1 to start without training.
+ * `--no-build` starts the dashboard already built (`.next`) without building it.
  */
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureFirstModel } from './lib/first-model';
-import { Supervisor } from './lib/supervisor';
+import { Supervisor, type ServiceStatus } from './lib/supervisor';
 
 const root = path.resolve(__dirname, '../..');
 const env = process.env;
@@ -21,6 +27,8 @@ const attackPort = env.ADVLAB_ATTACK_PORT || '50052';
 const dashboardHost = env.ADVLAB_DASHBOARD_HOST || '127.0.0.1';
 const dashboardPort = env.ADVLAB_DASHBOARD_PORT || '3000';
 const dataDir = path.resolve(env.ADVLAB_DATA_DIR || path.join(process.cwd(), '.advlab'));
+const statusFile = path.join(dataDir, 'supervisor.json');
+const skipBuild = process.argv.includes('--no-build');
 
 const tsx = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(root, entry)]] as const;
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
@@ -34,14 +42,27 @@ function buildDashboard(): void {
   });
 }
 
+/** Writes the services' states for the dashboard, atomically (a reader never sees half a file). */
+function writeStatus(services: ServiceStatus[]): void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const tmp = `${statusFile}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ supervisorPid: process.pid, updatedAt: new Date().toISOString(), services }, null, 2));
+  fs.renameSync(tmp, statusFile);
+}
+
+/** The port in a ready line's `host:port`, to restart a service on the port it bound first. */
+const portOf = (match: RegExpMatchArray | undefined) => match?.[1]?.replace(/^.*:/, '') ?? '';
+
 async function main(): Promise<void> {
-  try {
-    buildDashboard();
-  } catch {
-    console.error('advlab could not start: the dashboard build failed (see above)');
-    process.exit(1);
+  if (!skipBuild) {
+    try {
+      buildDashboard();
+    } catch {
+      console.error('advlab could not start: the dashboard build failed (see above)');
+      process.exit(1);
+    }
   }
-  const supervisor = new Supervisor();
+  const supervisor = new Supervisor({ onChange: writeStatus, log: (line) => console.error(`supervisor    | ${line}`) });
   let shuttingDown = false;
   const stop = (why: string, code: number) => {
     if (shuttingDown) return;
@@ -63,6 +84,7 @@ async function main(): Promise<void> {
       args: [...trainerArgs],
       env: { ADVLAB_TRAINER_HOST: trainerHost, ADVLAB_TRAINER_PORT: trainerPort, ADVLAB_DATA_DIR: dataDir },
       ready: /trainer listening on (\S+)/,
+      restartEnv: (first) => ({ ADVLAB_TRAINER_PORT: portOf(first) || trainerPort }),
     });
     const [attackCmd, attackArgs] = tsx('apps/attack-server/src/main.ts');
     const attack = await supervisor.start({
@@ -71,6 +93,7 @@ async function main(): Promise<void> {
       args: [...attackArgs],
       env: { ADVLAB_ATTACK_HOST: attackHost, ADVLAB_ATTACK_PORT: attackPort, ADVLAB_DATA_DIR: dataDir },
       ready: /attack-server listening on (\S+)/,
+      restartEnv: (first) => ({ ADVLAB_ATTACK_PORT: portOf(first) || attackPort }),
     });
     const dashboardUrl = `http://${dashboardHost}:${dashboardPort}/`;
     await supervisor.start({
@@ -82,6 +105,7 @@ async function main(): Promise<void> {
         NEXT_TELEMETRY_DISABLED: '1',
         ADVLAB_TRAINER_ADDR: trainer.match?.[1],
         ADVLAB_ATTACK_ADDR: attack.match?.[1],
+        ADVLAB_SUPERVISOR_STATUS: statusFile,
       },
       ready: async () => (await fetch(dashboardUrl)).ok,
     });
@@ -99,11 +123,14 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
     if (env.ADVLAB_SKIP_FIRST_MODEL !== '1') {
-      const first = await ensureFirstModel(trainer.match?.[1] as string, (line) => console.info(`first-model  | ${line}`));
+      // A failure here is reported, not fatal: the services stay up.
+      const first = await ensureFirstModel(trainer.match?.[1] as string, (line) => console.info(`first-model  | ${line}`)).catch((err: unknown) => ({
+        skipped: `the trainer did not answer (${err instanceof Error ? err.message : String(err)})`,
+      }));
       if (first.skipped) console.info(`first-model  | skipped: ${first.skipped}`);
     }
-    const exit = await supervisor.firstExit();
-    stop(`${exit.name} exited (${exit.code})`, 1);
+    await supervisor.whenAllFailed();
+    stop('every service failed', 1);
   } catch (err) {
     console.error(`advlab could not start: ${err instanceof Error ? err.message : String(err)}`);
     stop('start-up failed', 1);
