@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { AttackStreamServiceClient, TrainerServiceClient, health } from '@advlab/contract';
+import { AttackStreamServiceClient, ServerInfoServiceClient, TrainerServiceClient, health } from '@advlab/contract';
 import { DASHBOARD_SERVICES, loadDashboardEnv } from './config';
 
 const MIB = 1024 * 1024;
@@ -40,6 +40,11 @@ function cachedClient<T extends grpc.Client>(kind: string, ctor: ClientConstruct
 /** A `grpc.health.v1.Health` client for `address`, created once and reused. */
 export function getHealthClient(address: string): health.HealthClient {
   return cachedClient('health', health.HealthClient, address);
+}
+
+/** An `advlab.v1.ServerInfoService` client for `address`, created once and reused. */
+export function getServerInfoClient(address: string): ServerInfoServiceClient {
+  return cachedClient('server-info', ServerInfoServiceClient, address);
 }
 
 /** The trainer's client, at `ADVLAB_TRAINER_ADDR`. */

@@ -9,6 +9,8 @@ export const DASHBOARD_SERVICES = [
     grpcService: TRAINER_SERVICE_NAME,
     envVar: 'ADVLAB_TRAINER_ADDR',
     defaultAddress: '127.0.0.1:50051',
+    /** Its name in `npm start`'s supervisor status. */
+    supervisorName: 'trainer',
   },
   {
     id: 'attack',
@@ -16,6 +18,7 @@ export const DASHBOARD_SERVICES = [
     grpcService: ATTACK_STREAM_SERVICE_NAME,
     envVar: 'ADVLAB_ATTACK_ADDR',
     defaultAddress: '127.0.0.1:50052',
+    supervisorName: 'attack-server',
   },
 ] as const;
 

@@ -13,17 +13,23 @@ export {
   type DashboardService,
   type ServiceId,
 } from './config';
-export { CHANNEL_OPTIONS, closeClients, getAttackStreamClient, getHealthClient, getTrainerClient } from './clients';
+export { CHANNEL_OPTIONS, closeClients, getAttackStreamClient, getHealthClient, getServerInfoClient, getTrainerClient } from './clients';
 export {
   DEFAULT_HEALTH_DEADLINE_MS,
   SERVICE_STATUSES,
   checkHealth,
+  fetchServerInfo,
   getServicesHealth,
+  readSupervisorStatus,
+  toServerInfoView,
   toServiceStatus,
+  withSupervisor,
   type GetServicesHealthOptions,
   type HealthCheckResult,
+  type ServerInfoView,
   type ServiceHealth,
   type ServiceStatus,
+  type SupervisorView,
 } from './health';
 export { SSE_HEADERS, formatSSE, grpcStreamToSSE, sseResponse, type CancellableStream, type SSEEvent, type StreamToSSEOptions } from './sse';
 export { attempt, httpStatusFor, toDashboardError, type DashboardError, type Loaded } from './errors';

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ServiceHealth } from '@advlab/dashboard-data-access';
+import type { ServerInfoView, ServiceHealth } from '@advlab/dashboard-data-access';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle, StatusBadge, cn } from '@advlab/dashboard-ui';
 import { STATUS_PRESENTATION } from './status';
 
@@ -22,7 +22,72 @@ export function summarize(services: readonly ServiceHealth[]): string {
 }
 
 function latencyText(service: ServiceHealth): string {
-  return service.status === 'UNREACHABLE' ? `failed after ${service.latencyMs} ms` : `${service.latencyMs} ms`;
+  return service.status === 'SERVING' || service.status === 'NOT_SERVING' || service.status === 'UNKNOWN'
+    ? `${service.latencyMs} ms`
+    : `failed after ${service.latencyMs} ms`;
+}
+
+/** `3 h 05 min`, `4 min 12 s`, `9 s`. */
+export function formatUptime(seconds: number): string {
+  const s = Math.floor(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function loadText(info: ServerInfoView): string {
+  const parts = [`${info.activeCalls} call${info.activeCalls === 1 ? '' : 's'}`];
+  if (info.runningRuns || info.queuedRuns) parts.push(`${info.runningRuns} run${info.runningRuns === 1 ? '' : 's'} training, ${info.queuedRuns} queued`);
+  if (info.runningAttacks) parts.push(`${info.runningAttacks} attack${info.runningAttacks === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}
+
+/** Rows about the process itself (from GetServerInfo) and its supervision. */
+function ProcessFacts({ service }: { service: ServiceHealth }) {
+  const { info, supervisor } = service;
+  return (
+    <>
+      {info ? (
+        <>
+          <dt className="text-neutral-500">Backend</dt>
+          <dd className="text-neutral-900" data-field="backend">
+            {info.backend}
+            {info.backendNote ? <span className="block text-xs break-words text-neutral-500">{info.backendNote}</span> : null}
+          </dd>
+          <dt className="text-neutral-500">Process</dt>
+          <dd className="text-neutral-900 tabular-nums" data-field="process">
+            pid {info.pid}, up {formatUptime(info.uptimeSeconds)}, v{info.version}
+          </dd>
+          <dt className="text-neutral-500">Memory</dt>
+          <dd className="text-neutral-900 tabular-nums">
+            {formatMiB(info.rssBytes)}, {info.tensors} tensor{info.tensors === 1 ? '' : 's'}
+          </dd>
+          <dt className="text-neutral-500">Load</dt>
+          <dd className="text-neutral-900">{loadText(info)}</dd>
+          <dt className="text-neutral-500">Incidents</dt>
+          <dd className={info.unhandledRejections ? 'text-amber-800' : 'text-neutral-900'} data-field="incidents">
+            {info.unhandledRejections
+              ? `${info.unhandledRejections} unhandled rejection${info.unhandledRejections === 1 ? '' : 's'} logged and survived` +
+                (info.lastIncident ? ` (last: ${info.lastIncident.id}, ${info.lastIncident.message})` : '')
+              : 'none'}
+          </dd>
+        </>
+      ) : null}
+      {supervisor && (supervisor.restarts > 0 || supervisor.state !== 'running') ? (
+        <>
+          <dt className="text-neutral-500">Restarts</dt>
+          <dd className="text-neutral-900" data-field="restarts">
+            {supervisor.restarts}
+            {supervisor.lastExit ? `, last exit ${supervisor.lastExit.code} at ${timeFormat.format(new Date(supervisor.lastExit.at))}` : ''}
+          </dd>
+        </>
+      ) : null}
+    </>
+  );
 }
 
 export function ServiceHealthCard({ service }: { service: ServiceHealth }) {
@@ -43,6 +108,7 @@ export function ServiceHealthCard({ service }: { service: ServiceHealth }) {
           <dd className="font-mono break-all text-neutral-900">{service.address || '—'}</dd>
           <dt className="text-neutral-500">Latency</dt>
           <dd className="text-neutral-900 tabular-nums">{latencyText(service)}</dd>
+          <ProcessFacts service={service} />
         </dl>
         {service.status === 'SERVING' ? null : (
           <div className="mt-auto rounded-lg bg-neutral-50 px-3 py-2 text-sm">
