@@ -32,7 +32,10 @@ def compile_protos(proto_dir, protoc):
     """Generates the *_pb2 modules into a temporary folder and imports them."""
     out = tempfile.mkdtemp(prefix="advlab-pb2-")
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    subprocess.run([protoc, "--python_out=" + out, "-I", proto_dir] + [os.path.join(proto_dir, f) for f in PROTO_FILES], check=True)
+    try:
+        subprocess.run([protoc, "--python_out=" + out, "-I", proto_dir] + [os.path.join(proto_dir, f) for f in PROTO_FILES], check=True)
+    except subprocess.CalledProcessError:
+        sys.exit("protoc could not compile the contract (see above); if google/protobuf/timestamp.proto was not found: sudo apt-get install libprotobuf-dev")
     sys.path.insert(0, out)
     from advlab.v1 import resources_pb2, trainer_service_pb2  # noqa: E402 (generated just above)
 

@@ -15,6 +15,7 @@ const quiet = { info: () => undefined, warn: () => undefined, error: () => undef
 function missingPrerequisite(): string | undefined {
   if (!fs.existsSync(PYTHON)) return `${PYTHON}`;
   if (!fs.existsSync(PROTOC)) return `${PROTOC} (apt-get install protobuf-compiler)`;
+  if (!fs.existsSync('/usr/include/google/protobuf/timestamp.proto')) return 'the protobuf well-known types (apt-get install libprotobuf-dev)';
   const probe = spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf'], { encoding: 'utf8' });
   if (probe.status !== 0) return `grpc and protobuf for ${PYTHON} (apt-get install python3-grpcio python3-protobuf)`;
   return undefined;
