@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { CHANNELS } from './dataset';
 import type { SkipReason } from './summary';
@@ -32,10 +33,22 @@ export type DecodeResult =
  *   is decoded, so a huge image cannot exhaust memory;
  * - decoder warnings count as errors, so truncated files are refused, not half-grey.
  *
+ * A path is read here first, so that a file that cannot be opened is told apart from one
+ * that is not an image: `unreadable` (permissions, I/O) or `missing` (gone since it was listed).
+ *
  * Never throws for bad input: it returns `{ok: false, reason, detail}`.
  */
 export async function decodeImage(input: string | Buffer, opts: DecodeOptions): Promise<DecodeResult> {
-  if (typeof input !== 'string' && input.length === 0) return { ok: false, reason: 'empty', detail: 'zero bytes' };
+  if (typeof input === 'string') {
+    try {
+      input = await fs.readFile(input);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { ok: false, reason: 'missing', detail: 'the file was gone when it was read (ENOENT)' };
+      return { ok: false, reason: 'unreadable', detail: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  if (input.length === 0) return { ok: false, reason: 'empty', detail: 'zero bytes' };
   const background = opts.background === 'black' ? '#000000' : '#ffffff';
   try {
     const { data, info } = await sharp(input, {
@@ -64,6 +77,5 @@ export async function decodeImage(input: string | Buffer, opts: DecodeOptions): 
 function classifyDecodeError(message: string): SkipReason {
   if (/pixel limit/i.test(message)) return 'too-large';
   if (/unsupported image format|empty/i.test(message)) return 'not-an-image';
-  if (/ENOENT|EACCES|EPERM|EISDIR|EIO/.test(message)) return 'unreadable';
   return 'corrupt';
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { imageAt } from './dataset';
+import { decodeImage } from './decode';
 import { DataError } from './errors';
 import { checkImageFolderLayout, importImageFolder } from './image-folder';
 import { scanImageFolder } from './scan';
@@ -108,6 +109,13 @@ describe('importImageFolder', () => {
       'b/gone.png': 'broken-link',
       'b/self': 'symlink-loop',
     });
+  });
+
+  it('tells a file that cannot be read, or is gone, from one that is not an image', async () => {
+    await writeTree(dir, { 'a/x.png': 'text' });
+    expect(await decodeImage(path.join(dir, 'a', 'x.png'), { imageSize: 8 })).toMatchObject({ ok: false, reason: 'not-an-image' });
+    expect(await decodeImage(path.join(dir, 'a', 'gone.png'), { imageSize: 8 })).toMatchObject({ ok: false, reason: 'missing', detail: expect.stringMatching(/gone/) });
+    expect(await decodeImage(path.join(dir, 'a'), { imageSize: 8 })).toMatchObject({ ok: false, reason: 'unreadable', detail: expect.stringMatching(/EISDIR/) });
   });
 
   (process.getuid?.() === 0 ? it.skip : it)('reports an unreadable sub-folder', async () => {

@@ -10,6 +10,8 @@ export type SkipReason =
   | 'too-large'
   /** The file or folder could not be opened (permissions, I/O). */
   | 'unreadable'
+  /** The file was listed, but had gone when it was read (a folder changed during the import). */
+  | 'missing'
   /** A symbolic link that leads back into a folder already being read, or loops on itself. */
   | 'symlink-loop'
   /** A symbolic link whose target does not exist. */
