@@ -127,16 +127,16 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
         wake?.();
       });
     };
-    running = runAttack(classifier, x, labels, attack, { seed: 0, signal: stop.signal, onStep }).then(
-      (r) => r.xAdv.dispose(),
-      (err: unknown) => {
+    // Settles, never rejects: a failure is kept and thrown to the consumer below.
+    running = runAttack(classifier, x, labels, attack, { seed: 0, signal: stop.signal, onStep })
+      .then((r) => r.xAdv.dispose())
+      .catch((err: unknown) => {
         failure = err;
-      },
-    );
-    void running.finally(() => {
-      finished = true;
-      wake?.();
-    });
+      })
+      .finally(() => {
+        finished = true;
+        wake?.();
+      });
     while (true) {
       if (!pending && !finished) await new Promise<void>((r) => (wake = r));
       if (pending) {

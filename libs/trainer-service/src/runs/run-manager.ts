@@ -241,10 +241,13 @@ export class RunManager {
     while (this.running < this.concurrency && this.queue.length) {
       const entry = this.queue.shift() as ActiveRun;
       this.running++;
-      void this.execute(entry).finally(() => {
-        this.running--;
-        this.pump();
-      });
+      // execute records its own failures; anything left (the registry failing while it does) is logged, never unhandled.
+      void this.execute(entry)
+        .catch((err: unknown) => this.logger.error(`run ${entry.run.id}: could not record how it ended`, err))
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
     }
   }
 
