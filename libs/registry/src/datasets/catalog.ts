@@ -188,8 +188,8 @@ export class DatasetCatalog {
    * folder are refused here (INVALID_ARGUMENT / NOT_FOUND), so a streaming caller can answer
    * with a status before its first progress message. Aborting `signal` stops a long scan.
    *
-   * The returned import decodes into a new cache folder and registers the dataset only when
-   * everything succeeded; failed or cancelled, it removes what it wrote and registers nothing,
+   * The dataset's name stays reserved until the returned import has run: call its `run`.
+   * It decodes into a new cache folder and registers the dataset only when everything succeeded; failed or cancelled, it removes what it wrote and registers nothing,
    * so the previous version of a re-imported dataset stays as it was.
    */
   async prepareImport(request: ImportDatasetRequest, signal: AbortSignal): Promise<PendingImport> {
@@ -203,6 +203,8 @@ export class DatasetCatalog {
     if (this.importing.has(request.name)) {
       throw failedPrecondition(`dataset "${request.name}" is being imported already; wait for that import to end`);
     }
+    // The name is held from here until the import's `run` ends (or this check fails).
+    this.importing.add(request.name);
     try {
       if (request.source?.$case === 'imageFolder') {
         const source = path.resolve(request.source.value);
@@ -224,10 +226,11 @@ export class DatasetCatalog {
         for (const file of [idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels].filter(Boolean)) await requireFile(file);
         return this.pending(request, (dir, _reuse, progress, sig) => this.importIdxFiles(request, idx, dir, progress, sig));
       }
+      throw invalidArgument('source is required: image_folder or idx');
     } catch (err) {
+      this.importing.delete(request.name);
       throw toRpcError(err);
     }
-    throw invalidArgument('source is required: image_folder or idx');
   }
 
   /** Imports in one call: {@link prepareImport}, then the import itself. */
@@ -265,10 +268,6 @@ export class DatasetCatalog {
   ): PendingImport {
     return {
       run: async (onProgress, signal) => {
-        if (this.importing.has(request.name)) {
-          throw failedPrecondition(`dataset "${request.name}" is being imported already; wait for that import to end`);
-        }
-        this.importing.add(request.name);
         const existing = this.repo.findByName(request.name);
         const id = existing?.dataset.id ?? newId('ds');
         // Each import writes a folder of its own; the registry switches to it in one update.
