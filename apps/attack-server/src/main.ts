@@ -1,19 +1,19 @@
 import { ATTACK_SERVER_DEFAULT_PORT, startAttackServer } from '@advlab/attack-service';
-import { installProcessGuard, listenConfigFromEnv, shutdownOnSignals } from '@advlab/grpc-server';
+import { installProcessGuard, intFromEnv, listenConfigFromEnv, shutdownOnSignals, tlsFromEnv } from '@advlab/grpc-server';
 import { defaultDataDir } from '@advlab/registry';
 
 async function main(): Promise<void> {
   const { host, port } = listenConfigFromEnv('ADVLAB_ATTACK', ATTACK_SERVER_DEFAULT_PORT);
-  const maxConcurrentAttacks = Number(process.env.ADVLAB_ATTACK_CONCURRENCY || 2);
-  if (!Number.isInteger(maxConcurrentAttacks) || maxConcurrentAttacks < 1) {
-    throw new Error(`ADVLAB_ATTACK_CONCURRENCY must be an integer >= 1, got "${process.env.ADVLAB_ATTACK_CONCURRENCY}"`);
-  }
+  const maxConcurrentAttacks = intFromEnv('ADVLAB_ATTACK_CONCURRENCY', 2, 1);
+  const liveIdleTimeoutMs = 1000 * intFromEnv('ADVLAB_LIVE_IDLE_SECONDS', 60, 1);
   const server = await startAttackServer({
     dataDir: defaultDataDir(),
     host,
     port,
     maxConcurrentAttacks,
+    liveIdleTimeoutMs,
     token: process.env.ADVLAB_TOKEN || undefined,
+    tls: tlsFromEnv(),
   });
   // After the tensor backend has loaded: its handlers that rethrow rejections are replaced.
   installProcessGuard({ label: 'attack-server', logger: console });

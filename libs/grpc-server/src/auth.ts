@@ -1,16 +1,20 @@
 import { Metadata, ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
-function sameToken(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/**
+ * Compares in constant time without revealing the expected token's length: both sides are
+ * hashed first, so the comparison always runs over 32 bytes whatever was sent.
+ */
+export function sameToken(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /**
  * A server interceptor that requires `authorization: Bearer <token>` metadata
  * on every call, except methods whose path starts with one of `openPrefixes`
- * (e.g. health checks). Calls without it end with UNAUTHENTICATED.
+ * (health checks, for probes). Calls without it end with UNAUTHENTICATED:
+ * unary, server-streaming and bidirectional alike, before the handler runs.
  */
 export function bearerTokenInterceptor(token: string, openPrefixes: string[]): ServerInterceptor {
   return (methodDescriptor, call) =>

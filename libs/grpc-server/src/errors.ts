@@ -1,4 +1,5 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { randomBytes } from 'node:crypto';
 
 /**
  * An error that knows its gRPC status. Throw it from a handler to answer the
@@ -20,6 +21,13 @@ export const failedPrecondition = (message: string) => new RpcError(status.FAILE
 export const resourceExhausted = (message: string) => new RpcError(status.RESOURCE_EXHAUSTED, message);
 export const unimplementedError = (message: string) => new RpcError(status.UNIMPLEMENTED, message);
 export const unauthenticated = (message: string) => new RpcError(status.UNAUTHENTICATED, message);
+export const permissionDenied = (message: string) => new RpcError(status.PERMISSION_DENIED, message);
+export const deadlineExceeded = (message: string) => new RpcError(status.DEADLINE_EXCEEDED, message);
+
+/** A short random id that ties a client's error to the server's log line, e.g. `inc-3f9a1c2b`. */
+export function newIncidentId(): string {
+  return `inc-${randomBytes(4).toString('hex')}`;
+}
 
 /** Anything carrying a numeric gRPC `code` that a lib chose on purpose. */
 interface CodedError {
@@ -40,14 +48,15 @@ function isCodedError(err: unknown): err is CodedError {
 /**
  * Maps any thrown value to the ServiceError sent to the client: RpcError (and
  * any error with a numeric gRPC `code`) keeps its status and message;
- * everything else is INTERNAL and is reported through `onInternal` so the
- * server can log it.
+ * everything else is INTERNAL with an incident id and no detail (messages of
+ * unexpected errors can hold file paths and other server internals); the
+ * error itself goes to `onInternal` with that id, for the server's log.
  */
-export function toServiceError(err: unknown, onInternal?: (err: unknown) => void): Partial<ServiceError> {
+export function toServiceError(err: unknown, onInternal?: (err: unknown, incidentId: string) => void): Partial<ServiceError> {
   if (isCodedError(err)) {
     return { code: err.code, details: err.message, metadata: new Metadata() };
   }
-  onInternal?.(err);
-  const message = err instanceof Error ? err.message : String(err);
-  return { code: status.INTERNAL, details: `internal error: ${message}`, metadata: new Metadata() };
+  const incidentId = newIncidentId();
+  onInternal?.(err, incidentId);
+  return { code: status.INTERNAL, details: `internal error (incident ${incidentId}); the server's log has the details`, metadata: new Metadata() };
 }

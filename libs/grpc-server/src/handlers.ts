@@ -10,11 +10,11 @@ import type {
 import { once } from 'node:events';
 import { toServiceError } from './errors';
 
-/** Where handler wrappers report unexpected (INTERNAL) errors. */
-export type InternalErrorSink = (err: unknown, method: string) => void;
+/** Where handler wrappers report unexpected (INTERNAL) errors, with the incident id the client got. */
+export type InternalErrorSink = (err: unknown, method: string, incidentId?: string) => void;
 
-let internalErrorSink: InternalErrorSink = (err, method) => {
-  console.error(`[grpc] ${method}: unexpected error`, err);
+let internalErrorSink: InternalErrorSink = (err, method, incidentId) => {
+  console.error(`[grpc] ${method}: unexpected error${incidentId ? ` (incident ${incidentId})` : ''}`, err);
 };
 
 /** Replaces the sink for unexpected errors (servers route it to their logger). */
@@ -65,7 +65,7 @@ export function unary<Req, Res>(
       .then(() => fn(call.request, { signal: controller.signal, metadata: call.metadata }))
       .then(
         (response) => callback(null, response),
-        (err: unknown) => callback(toServiceError(err, (e) => internalErrorSink(e, method))),
+        (err: unknown) => callback(toServiceError(err, (e, id) => internalErrorSink(e, method, id))),
       )
       .catch((err: unknown) => internalErrorSink(err, method))
       .finally(() => controller.abort(new Error('call ended')));
@@ -122,7 +122,7 @@ function pipeResponses<Res>(
     }
     // A client that left gets nothing more; what its handler threw then is mostly the cancellation itself.
     if (clientGone) return;
-    if (outcome) call.emit('error', toServiceError(outcome.error, (e) => internalErrorSink(e, method)));
+    if (outcome) call.emit('error', toServiceError(outcome.error, (e, id) => internalErrorSink(e, method, id)));
     else call.end();
   })().catch((err: unknown) => internalErrorSink(err, method));
   track(piped);

@@ -6,3 +6,4 @@ export * from './config';
 export * from './unimplemented';
 export * from './process-guard';
 export * from './server-info';
+export * from './work-pool';

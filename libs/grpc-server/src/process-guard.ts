@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newIncidentId } from './errors';
 import type { Logger } from './server';
 
 /** One unexpected failure the guard caught, as logged and as reported by GetServerInfo. */
@@ -118,10 +118,6 @@ export function installProcessGuard(options: ProcessGuardOptions): ProcessGuard 
 /** The installed guard's counters; zero when no guard is installed (e.g. under jest). */
 export function processIncidents(): ProcessIncidents {
   return current ? current.guard.incidents() : { unhandledRejections: 0 };
-}
-
-function newIncidentId(): string {
-  return `inc-${randomBytes(4).toString('hex')}`;
 }
 
 function firstLine(reason: unknown): string {

@@ -35,8 +35,13 @@ export interface GrpcServerOptions {
   reflection?: { files: string[]; includeDirs: string[] };
   /** Max receive and send message size in bytes. Default 64 MiB. */
   maxMessageBytes?: number;
-  /** When set, every call except health and reflection needs `authorization: Bearer <token>`. */
+  /**
+   * When set, every call except health checks (reflection included) needs
+   * `authorization: Bearer <token>`. Required to listen on anything but a loopback address.
+   */
   token?: string;
+  /** PEM certificate chain and private key: serve TLS instead of plaintext. */
+  tls?: { cert: Buffer; key: Buffer };
   /** Grace period for in-flight calls at shutdown before they are cut. Default 10 s. */
   shutdownTimeoutMs?: number;
   logger?: Logger;
@@ -64,12 +69,22 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const logger = options.logger ?? console;
-  setInternalErrorSink((err, method) => logger.error(`${options.label}: ${method} failed`, err));
+  setInternalErrorSink((err, method, incidentId) => logger.error(`${options.label}: ${method} failed${incidentId ? ` (incident ${incidentId})` : ''}:`, err));
+  if (!isLoopback(host) && !options.token) {
+    throw new Error(
+      `${options.label}: refusing to listen on ${host} without a token: anyone who can reach it could train, read and delete models. ` +
+        'Set ADVLAB_TOKEN (and ADVLAB_TLS_CERT / ADVLAB_TLS_KEY so that the token is not sent in plaintext), or listen on 127.0.0.1.',
+    );
+  }
+  if (!isLoopback(host) && !options.tls) {
+    logger.warn(`${options.label}: listening on ${host} without TLS: the bearer token crosses the network in plaintext (set ADVLAB_TLS_CERT and ADVLAB_TLS_KEY)`);
+  }
 
   const server = new grpc.Server({
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
-    interceptors: options.token ? [bearerTokenInterceptor(options.token, [HEALTH_SERVICE, 'grpc.reflection.'])] : [],
+    // Reflection describes the whole API: it needs the token like the calls it describes.
+    interceptors: options.token ? [bearerTokenInterceptor(options.token, [HEALTH_SERVICE])] : [],
   });
 
   const statuses: Record<string, 'SERVING'> = { '': 'SERVING' };
@@ -94,7 +109,10 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
 
   const bindAddress = host.includes(':') && !host.startsWith('[') ? `[${host}]:${options.port ?? 0}` : `${host}:${options.port ?? 0}`;
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(bindAddress, grpc.ServerCredentials.createInsecure(), (err, boundPort) =>
+    const credentials = options.tls
+      ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: options.tls.cert, private_key: options.tls.key }], false)
+      : grpc.ServerCredentials.createInsecure();
+    server.bindAsync(bindAddress, credentials, (err, boundPort) =>
       err ? reject(new Error(`${options.label}: cannot listen on ${bindAddress}: ${err.message}`)) : resolve(boundPort),
     );
   });
@@ -120,6 +138,12 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   };
 
   return { server, address, port, health, shutdown };
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** Anything with a graceful `shutdown`: a gRPC server or a service wrapping one. */
