@@ -126,6 +126,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--addr", default=os.environ.get("ADVLAB_TRAINER_ADDR", "127.0.0.1:50051"), help="trainer address")
     parser.add_argument("--token", default=os.environ.get("ADVLAB_TOKEN", ""), help="bearer token, if the service wants one")
+    parser.add_argument(
+        "--tls-ca",
+        default=os.environ.get("ADVLAB_TLS_CA") or os.environ.get("ADVLAB_TLS_CERT", ""),
+        help="PEM certificate(s) to trust: connect with TLS (a service started with ADVLAB_TLS_CERT)",
+    )
+    parser.add_argument("--tls-server-name", default=os.environ.get("ADVLAB_TLS_SERVER_NAME", ""), help="name the certificate is checked against")
     parser.add_argument("--dataset", default="", help="dataset id or name (default: the first listed)")
     parser.add_argument("--feature-maps", default="8,16", help="channel counts, e.g. 16,32")
     parser.add_argument("--epochs", type=int, default=2)
@@ -138,7 +144,15 @@ def main():
     args = parser.parse_args()
 
     pb, _ = compile_protos(args.proto_dir, args.protoc)
-    channel = grpc.insecure_channel(args.addr, options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)])
+    options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+    if args.tls_ca:
+        with open(args.tls_ca, "rb") as f:
+            credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+        if args.tls_server_name:
+            options.append(("grpc.ssl_target_name_override", args.tls_server_name))
+        channel = grpc.secure_channel(args.addr, credentials, options=options)
+    else:
+        channel = grpc.insecure_channel(args.addr, options=options)
     trainer = Trainer(channel, pb, args.token)
     try:
         datasets = trainer.list_datasets()

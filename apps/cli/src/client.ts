@@ -1,4 +1,4 @@
-import { AttackStreamServiceClient, promiseClient, TrainerServiceClient, type PromiseClient } from '@advlab/contract';
+import { AttackStreamServiceClient, clientCredentials, connectionFromEnv, promiseClient, TrainerServiceClient, type ConnectionSettings, type PromiseClient } from '@advlab/contract';
 import * as grpc from '@grpc/grpc-js';
 
 /** Default addresses of the two services (what `npm start` binds). */
@@ -13,18 +13,22 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The service endpoints and the token, as the environment sets them. */
+/** The service endpoints, the token and the TLS trust root, as the environment sets them. */
 export interface Endpoints {
   trainer: string;
   attack: string;
   token?: string;
+  /** Token and TLS settings (`ADVLAB_TOKEN`, `ADVLAB_TLS_CA`, `ADVLAB_TLS_SERVER_NAME`). */
+  connection?: ConnectionSettings;
 }
 
 export function endpointsFromEnv(env: Env): Endpoints {
+  const connection = connectionFromEnv(env);
   return {
     trainer: env.ADVLAB_TRAINER_ADDR || DEFAULT_TRAINER_ADDR,
     attack: env.ADVLAB_ATTACK_ADDR || DEFAULT_ATTACK_ADDR,
-    token: env.ADVLAB_TOKEN || undefined,
+    token: connection.token,
+    connection,
   };
 }
 
@@ -44,11 +48,18 @@ export class ServiceClients {
   }
 
   get trainer(): TrainerServiceClient {
-    return (this.trainerClient ??= new TrainerServiceClient(this.endpoints.trainer, grpc.credentials.createInsecure(), channelOptions));
+    const { credentials, options } = this.channel();
+    return (this.trainerClient ??= new TrainerServiceClient(this.endpoints.trainer, credentials, options));
   }
 
   get attack(): AttackStreamServiceClient {
-    return (this.attackClient ??= new AttackStreamServiceClient(this.endpoints.attack, grpc.credentials.createInsecure(), channelOptions));
+    const { credentials, options } = this.channel();
+    return (this.attackClient ??= new AttackStreamServiceClient(this.endpoints.attack, credentials, options));
+  }
+
+  /** TLS or plaintext, with the channel options; the token travels in `metadata()`. */
+  private channel(): { credentials: grpc.ChannelCredentials; options: Partial<grpc.ClientOptions> } {
+    return clientCredentials({ ...this.endpoints.connection, token: undefined }, channelOptions);
   }
 
   /** Call metadata: the bearer token when one is configured. */

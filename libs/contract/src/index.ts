@@ -10,6 +10,7 @@ export * from './gen/advlab/v1/trainer_service';
 export * from './gen/advlab/v1/attack_stream_service';
 export * from './gen/advlab/v1/server_info';
 export * from './promise-client';
+export * from './connection';
 
 /** Folder holding the `.proto` sources (for reflection and other languages). */
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');

@@ -1,4 +1,6 @@
 import {
+  clientCredentials,
+  connectionFromEnv,
   promiseClient,
   RunStatus,
   TrainerServiceClient,
@@ -34,7 +36,9 @@ export async function ensureFirstModel(
   log: (line: string) => void,
   request: TrainRequest = FIRST_MODEL_REQUEST,
 ): Promise<FirstModelOutcome> {
-  const client = new TrainerServiceClient(trainerAddress, grpc.credentials.createInsecure());
+  // The token and TLS settings npm start runs with (ADVLAB_TOKEN, ADVLAB_TLS_*).
+  const { credentials, options } = clientCredentials(connectionFromEnv());
+  const client = new TrainerServiceClient(trainerAddress, credentials, options);
   const api = promiseClient(client);
   const { models } = await api.listModels({ pageSize: 1, pageToken: '', datasetId: '' });
   if (models.length) {

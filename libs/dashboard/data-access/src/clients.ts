@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { AttackStreamServiceClient, ServerInfoServiceClient, TrainerServiceClient, health } from '@advlab/contract';
+import { AttackStreamServiceClient, clientCredentials, connectionFromEnv, ServerInfoServiceClient, TrainerServiceClient, health } from '@advlab/contract';
 import { DASHBOARD_SERVICES, loadDashboardEnv } from './config';
 
 const MIB = 1024 * 1024;
@@ -31,7 +31,9 @@ function cachedClient<T extends grpc.Client>(kind: string, ctor: ClientConstruct
   const clients = cache().clients;
   let client = clients.get(key) as T | undefined;
   if (!client) {
-    client = new ctor(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    // The services' token and TLS trust root (ADVLAB_TOKEN, ADVLAB_TLS_CA or ADVLAB_TLS_CERT): the dashboard forwards the token on every call.
+    const { credentials, options } = clientCredentials(connectionFromEnv(), CHANNEL_OPTIONS);
+    client = new ctor(address, credentials, options);
     clients.set(key, client);
   }
   return client;
