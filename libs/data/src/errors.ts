@@ -1,7 +1,8 @@
 /**
  * Why a data set could not be read. Every code is a problem with the caller's input
  * (a path, a folder layout, a file format or an option), so a server maps all of them
- * to a client error such as gRPC `INVALID_ARGUMENT` (`NOT_FOUND` for `NOT_FOUND`).
+ * to a client error such as gRPC `INVALID_ARGUMENT` (`NOT_FOUND` for `NOT_FOUND`,
+ * `PERMISSION_DENIED` for `OUTSIDE_ROOTS`, `RESOURCE_EXHAUSTED` for `TOO_MUCH_DATA`).
  */
 export type DataErrorCode =
   /** The path does not exist. */
@@ -23,7 +24,13 @@ export type DataErrorCode =
   /** An option is out of range. */
   | 'INVALID_OPTION'
   /** The import was cancelled through its AbortSignal. */
-  | 'ABORTED';
+  | 'ABORTED'
+  /** The path lies outside the folders the server reads for clients (see `FileRoots`). */
+  | 'OUTSIDE_ROOTS'
+  /** A regular file was expected (not a folder, device, FIFO or socket). */
+  | 'NOT_A_FILE'
+  /** A folder holds more files, or more bytes, than one request may read. */
+  | 'TOO_MUCH_DATA';
 
 /** A typed error for bad data-set input; `code` says which rule was broken. */
 export class DataError extends Error {

@@ -19,6 +19,8 @@ export interface IdxImportOptions {
   readonly onProgress?: ProgressCallback;
   /** Stops a resize in progress (`DataError('ABORTED')`). */
   readonly signal?: AbortSignal;
+  /** Largest decompressed IDX file read (see `readIdxFile`). Default 1 GiB. */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function idxToDataset(images: IdxArray, labels: IdxArray, opts: Idx
 
 /** Reads an IDX image file and label file (`.gz` or raw) into an RGB data set; see {@link idxToDataset}. */
 export async function importIdx(imagesFile: string, labelsFile: string, opts: IdxImportOptions = {}): Promise<ImageDataset> {
-  const [images, labels] = await Promise.all([readIdxFile(imagesFile), readIdxFile(labelsFile)]);
+  const read = (file: string) => readIdxFile(file, { maxBytes: opts.maxBytes });
+  const [images, labels] = await Promise.all([read(imagesFile), read(labelsFile)]);
   return idxToDataset(images, labels, opts);
 }

@@ -4,6 +4,7 @@ import { defaultConcurrency, forEachConcurrent } from './concurrency';
 import { CHANNELS, ImageDataset, classCounts, imageAt } from './dataset';
 import { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decode';
 import { DataError, assertOption } from './errors';
+import type { FileLimits } from './roots';
 import { FolderScan, ScannedFile, scanImageFolder } from './scan';
 import type { ProgressCallback, SkippedFile } from './summary';
 
@@ -29,6 +30,9 @@ export interface ImageFolderOptions {
   readonly reuseCache?: CacheLocation;
   /** A scan of `root` made just before (see {@link checkImageFolderLayout}); scanned again when absent. */
   readonly scan?: FolderScan;
+  /** Confine the scan to this real path and bound it (see `ScanOptions`), when it scans. */
+  readonly within?: string;
+  readonly limits?: FileLimits;
   /** Decodes in flight. Default twice the number of cores. */
   readonly concurrency?: number;
   readonly onProgress?: ProgressCallback;
@@ -80,7 +84,7 @@ export async function importImageFolder(root: string, opts: ImageFolderOptions =
   assertOption(Number.isInteger(imageSize) && imageSize >= 1 && imageSize <= 4096, () => `imageSize must be an integer in 1..4096, got ${imageSize}`);
   assertOption(limitInputPixels > 0, () => `limitInputPixels must be positive, got ${limitInputPixels}`);
 
-  const scan = opts.scan ?? (await scanImageFolder(root, opts.classNames, { signal: opts.signal }));
+  const scan = opts.scan ?? (await scanImageFolder(root, opts.classNames, { signal: opts.signal, within: opts.within, limits: opts.limits }));
   checkImageFolderLayout(root, scan);
   const settings = { imageSize, background, limitInputPixels };
   const files = scan.files.map((f) => [f.path, f.size, f.mtimeMs] as const);

@@ -6,8 +6,10 @@ export type { ImportProgress, ProgressCallback, SkipReason, SkippedFile } from '
 export { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decode';
 export type { DecodeOptions, DecodeResult } from './decode';
 export { checkImageFolderLayout, DEFAULT_IMAGE_SIZE, importImageFolder } from './image-folder';
-export { scanImageFolder } from './scan';
-export type { FolderScan, ScannedFile } from './scan';
+export { scanFlatFolder, scanImageFolder } from './scan';
+export type { FolderScan, ScanOptions, ScannedFile } from './scan';
+export { DEFAULT_FILE_LIMITS, FileRoots } from './roots';
+export type { FileLimits, ResolvedPath } from './roots';
 export type { ImageFolderOptions, ImportResult, ImportSummary } from './image-folder';
 export { readUnlabeledFolder } from './unlabeled-folder';
 export type { UnlabeledFolderOptions, UnlabeledImages } from './unlabeled-folder';

@@ -6,8 +6,12 @@ export type SkipReason =
   | 'not-an-image'
   /** An image format, but corrupt or truncated. */
   | 'corrupt'
-  /** More pixels than the `limitInputPixels` limit. */
+  /** More pixels than the `limitInputPixels` limit, or more bytes than one file may have. */
   | 'too-large'
+  /** A symbolic link leading out of the folders the server reads for clients. */
+  | 'outside-root'
+  /** A folder nested deeper than the depth limit. */
+  | 'too-deep'
   /** The file or folder could not be opened (permissions, I/O). */
   | 'unreadable'
   /** The file was listed, but had gone when it was read (a folder changed during the import). */

@@ -4,6 +4,7 @@ import { CHANNELS } from './dataset';
 import { DEFAULT_LIMIT_INPUT_PIXELS, decodeImage } from './decode';
 import { DataError, assertOption } from './errors';
 import { DEFAULT_IMAGE_SIZE } from './image-folder';
+import type { FileLimits } from './roots';
 import { scanFlatFolder } from './scan';
 import type { ProgressCallback, SkippedFile } from './summary';
 
@@ -31,6 +32,9 @@ export interface UnlabeledFolderOptions {
   readonly concurrency?: number;
   readonly onProgress?: ProgressCallback;
   readonly signal?: AbortSignal;
+  /** Confine the scan to this real path and bound it (see `ScanOptions`). */
+  readonly within?: string;
+  readonly limits?: FileLimits;
 }
 
 /**
@@ -43,7 +47,7 @@ export async function readUnlabeledFolder(dir: string, opts: UnlabeledFolderOpti
   const imageSize = opts.imageSize ?? DEFAULT_IMAGE_SIZE;
   assertOption(Number.isInteger(imageSize) && imageSize >= 1 && imageSize <= 4096, () => `imageSize must be an integer in 1..4096, got ${imageSize}`);
   const decodeOpts = { imageSize, background: opts.background ?? 'white', limitInputPixels: opts.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS };
-  const scan = await scanFlatFolder(dir);
+  const scan = await scanFlatFolder(dir, { signal: opts.signal, within: opts.within, limits: opts.limits });
   const skipped: SkippedFile[] = [...scan.skipped];
   const slots = new Array<Uint8Array | null>(scan.files.length).fill(null);
   let done = 0;
