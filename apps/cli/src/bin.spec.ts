@@ -23,7 +23,7 @@ describe('the advlab executable', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-bin-'));
-    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet });
+    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet, files: { importRoots: [dir] } });
     env = { ADVLAB_TRAINER_ADDR: server.address, ADVLAB_TOKEN: '' };
   }, 60_000);
 

@@ -22,7 +22,7 @@ describe('advlab against a real trainer', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-cli-'));
     await writeToyImageFolder(path.join(dir, 'toy'), { perClass: 20, size: 16 });
-    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet });
+    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet, files: { importRoots: [dir] } });
     env = { ADVLAB_TRAINER_ADDR: server.address };
   }, 60_000);
 

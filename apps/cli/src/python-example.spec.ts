@@ -35,7 +35,7 @@ describe('the Python example (examples/python/advlab_client.py)', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-python-'));
     await writeToyImageFolder(path.join(dir, 'toy'), { perClass: 20, size: 16 });
-    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet });
+    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet, files: { importRoots: [dir] } });
     const imported = await runCli(['import', 'toy', path.join(dir, 'toy'), '--size', '16', '--quiet'], { env: { ADVLAB_TRAINER_ADDR: server.address } });
     expect(imported.code).toBe(0);
     fs.mkdirSync(path.join(dir, 'unlabeled'));

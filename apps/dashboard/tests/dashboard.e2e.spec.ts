@@ -65,7 +65,7 @@ describe('dashboard in a browser (real trainer, attack server, next start, chrom
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-dashboard-e2e-'));
     const dataDir = path.join(dir, 'data');
     const attackOptions = { dataDir, port: 0, logger: quiet } as Parameters<typeof startAttackServer>[0];
-    [, trainer, attack] = await Promise.all([ensureBuilt(), startTrainerServer({ dataDir, port: 0, logger: quiet }), startAttackServer(attackOptions)]);
+    [, trainer, attack] = await Promise.all([ensureBuilt(), startTrainerServer({ dataDir, port: 0, logger: quiet, files: { importRoots: [dir] } }), startAttackServer(attackOptions)]);
     dashboard = await startDashboard({ ADVLAB_TRAINER_ADDR: trainer.address, ADVLAB_ATTACK_ADDR: attack.address });
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -24,7 +24,7 @@ const started: SpawnedProcess[] = [];
 
 async function startTrainer(dataDir: string): Promise<SpawnedProcess> {
   const proc = await spawnUntil(process.execPath, ['--import', 'tsx', main], {
-    env: { ADVLAB_TRAINER_HOST: '127.0.0.1', ADVLAB_TRAINER_PORT: '0', ADVLAB_DATA_DIR: dataDir },
+    env: { ADVLAB_TRAINER_HOST: '127.0.0.1', ADVLAB_TRAINER_PORT: '0', ADVLAB_DATA_DIR: dataDir, ADVLAB_IMPORT_ROOTS: path.dirname(dataDir) },
     ready: /trainer listening on (127\.0\.0\.1:\d+)/,
     timeoutMs: 60_000,
   });

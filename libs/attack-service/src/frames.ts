@@ -29,7 +29,7 @@ async function loadImage(registry: Registry, loaded: LoadedModel, image: LiveAtt
   const size = loaded.model.config.imageSize;
   if (image?.$case === 'upload') {
     if (!image.value.data.length) throw invalidArgument('upload.data is empty');
-    const decoded = await decodeImage(Buffer.from(image.value.data), { imageSize: size });
+    const decoded = await decodeImage(Buffer.from(image.value.data), { imageSize: size, limitInputPixels: registry.datasets.pixelLimit() });
     if (!decoded.ok) throw invalidArgument(`upload "${image.value.id}" is not a readable image (${decoded.reason}: ${decoded.detail})`);
     return { pixels: decoded.pixels };
   }

@@ -61,7 +61,7 @@ describe('attack server (real server, real client)', () => {
       }
     }
     png = fs.readFileSync(path.join(folder, 'light', '0.png'));
-    server = await startAttackServer({ dataDir: path.join(dir, 'data'), port: 0, maxConcurrentAttacks: 1, logger: quiet });
+    server = await startAttackServer({ dataDir: path.join(dir, 'data'), port: 0, maxConcurrentAttacks: 1, logger: quiet, files: { importRoots: [dir] } });
     dataset = await server.registry.datasets.import(
       ImportDatasetRequest.fromPartial({ name: 'tiny', source: { $case: 'imageFolder', value: folder }, imageSize: SIZE }),
       () => undefined,

@@ -1,3 +1,4 @@
+import { BUNDLED_DATASET_DIR, DEFAULT_LIMIT_INPUT_PIXELS, type FileLimits } from '@advlab/data';
 import * as path from 'node:path';
 import { DatasetCatalog } from './datasets/catalog';
 import { ModelStore } from './models/model-store';
@@ -18,13 +19,35 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.ADVLAB_DATA_DIR || path.join(process.cwd(), '.advlab'));
 }
 
+/** What the server reads for clients, and how much. */
+export interface RegistryOptions {
+  /**
+   * Folders imports and folder predictions may read (see `FileRoots`). Default
+   * `<dataDir>/imports` and the bundled data's folder.
+   */
+  importRoots?: readonly string[];
+  /** Caps on one import's files, bytes and depth. */
+  fileLimits?: Partial<FileLimits>;
+  /** Largest image decoded, in pixels; a request may only lower it. Default 40 million. */
+  maxPixels?: number;
+}
+
+/** The import roots used when none are configured: `<dataDir>/imports` and the bundled data. */
+export function defaultImportRoots(dataDir: string): string[] {
+  return [path.join(dataDir, 'imports'), path.dirname(BUNDLED_DATASET_DIR)];
+}
+
 /**
  * Opens the registry in `dataDir`: `advlab.db` (SQLite, WAL), `checkpoints/`
  * and `datasets/`; registers the bundled dataset.
  */
-export function openRegistry(dataDir: string): Registry {
+export function openRegistry(dataDir: string, options: RegistryOptions = {}): Registry {
   const db = openDatabase(path.join(dataDir, 'advlab.db'));
-  const datasets = new DatasetCatalog(new DatasetRepository(db), dataDir);
+  const datasets = new DatasetCatalog(new DatasetRepository(db), dataDir, {
+    importRoots: options.importRoots ?? defaultImportRoots(dataDir),
+    fileLimits: options.fileLimits,
+    maxPixels: options.maxPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
+  });
   datasets.registerBundled();
   const models = new ModelStore(new ModelRepository(db), path.join(dataDir, 'checkpoints'));
   return {

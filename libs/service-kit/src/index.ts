@@ -1,3 +1,4 @@
 export * from './config';
 export * from './inference';
 export * from './robust';
+export * from './uploads';

@@ -39,7 +39,7 @@ describe('the notebook flow on the bundled data', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-flow-'));
-    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet });
+    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet, files: { importRoots: [dir] } });
     client = new TrainerServiceClient(server.address, grpc.credentials.createInsecure());
     api = promiseClient(client);
   }, 60_000);

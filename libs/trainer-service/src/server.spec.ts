@@ -64,7 +64,7 @@ describe('trainer service (real server, real client)', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-trainer-'));
     await writeToyImageFolder(path.join(dir, 'toy'), { perClass: 20, size: 16 });
-    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet });
+    server = await startTrainerServer({ dataDir: path.join(dir, 'data'), port: 0, logger: quiet, files: { importRoots: [dir] } });
     client = new TrainerServiceClient(server.address, grpc.credentials.createInsecure());
     api = promiseClient(client);
   }, 60_000);
@@ -251,11 +251,15 @@ describe('trainer service (real server, real client)', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
-  it('answers 20 concurrent Evaluate calls, all with the same result', async () => {
+  it('answers 20 concurrent Evaluate calls with the same result, or RESOURCE_EXHAUSTED past the pool (2 running, 8 waiting)', async () => {
     const calls = Array.from({ length: 20 }, () => api.evaluate({ modelId, datasetId: '', split: 0, attacks: [], maxImages: 0, seed: 0 }));
-    const results = await Promise.all(calls);
+    const outcomes = await Promise.allSettled(calls);
+    const results = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as grpc.ServiceError] : []));
+    expect(results.length).toBeGreaterThanOrEqual(10);
     expect(new Set(results.map((r) => `${r.accuracy}:${r.loss}:${r.confusion?.counts.join(',')}`)).size).toBe(1);
     expect(results.every((r) => r.numImages === 12)).toBe(true);
+    for (const err of refused) expect(err).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/too busy: \d+ evaluations running and \d+ waiting/) });
   }, 120_000);
 
   it('respects deadlines: a call that runs out of time ends with DEADLINE_EXCEEDED and the service carries on', async () => {
@@ -394,7 +398,10 @@ describe('trainer service (real server, real client)', () => {
     });
 
     it.each([
-      ['a missing folder', ImportDatasetRequest.fromPartial({ name: 'x', source: { $case: 'imageFolder', value: '/nonexistent/folder' } }), NOT_FOUND],
+      ['a missing folder', ImportDatasetRequest.fromPartial({ name: 'x', source: { $case: 'imageFolder', value: 'nonexistent/folder' } }), NOT_FOUND],
+      ['a folder outside the import roots', ImportDatasetRequest.fromPartial({ name: 'x', source: { $case: 'imageFolder', value: '/etc' } }), grpc.status.PERMISSION_DENIED],
+      ['a path climbing out of the roots', ImportDatasetRequest.fromPartial({ name: 'x', source: { $case: 'imageFolder', value: '../..' } }), grpc.status.PERMISSION_DENIED],
+      ['a missing IDX file', ImportDatasetRequest.fromPartial({ name: 'x', source: { $case: 'idx', value: { trainImages: 'none.gz', trainLabels: 'none.gz' } } }), NOT_FOUND],
       ['a bad name', ImportDatasetRequest.fromPartial({ name: 'a b/c', source: { $case: 'imageFolder', value: '/tmp' } }), INVALID_ARGUMENT],
       ['no source', ImportDatasetRequest.fromPartial({ name: 'x' }), INVALID_ARGUMENT],
     ])('ImportDataset with %s', async (_name, request, code) => {

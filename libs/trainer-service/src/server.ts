@@ -1,8 +1,8 @@
 import { HEALTH_PROTO_FILE, PROTO_ROOT, TRAINER_SERVICE_NAME, TrainerServiceService } from '@advlab/contract';
-import { serverInfoService, startGrpcServer, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
+import { serverInfoService, startGrpcServer, WorkPool, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
 import { backendInfo, resolveBackend, type ResolvedBackend } from '@advlab/model';
 import * as tf from '@tensorflow/tfjs-core';
-import { openRegistry, type Registry } from '@advlab/registry';
+import { openRegistry, type Registry, type RegistryOptions } from '@advlab/registry';
 import { RunManager } from './runs';
 import { trainerHandlers } from './service';
 
@@ -18,8 +18,16 @@ export interface TrainerServerOptions {
   port?: number;
   /** Optional bearer token required on every RPC. */
   token?: string;
+  /** PEM certificate chain and key: serve TLS. */
+  tls?: { cert: Buffer; key: Buffer };
   /** Training jobs running at once; the rest queue. Default 1. */
   concurrency?: number;
+  /** Runs waiting for a slot; one more is refused with RESOURCE_EXHAUSTED. Default 32. */
+  maxQueuedRuns?: number;
+  /** Evaluate, Attack and Predict calls computing at once, and waiting. Default 2 and 8. */
+  evaluation?: { concurrency: number; maxWaiting: number };
+  /** Folders imports and folder predictions may read, caps on each read, the pixel limit (see `RegistryOptions`). */
+  files?: RegistryOptions;
   logger?: Logger;
 }
 
@@ -40,15 +48,21 @@ export interface TrainerServer {
 export async function startTrainerServer(options: TrainerServerOptions): Promise<TrainerServer> {
   const logger = options.logger ?? console;
   const backend = await resolveBackend({ log: (line) => logger.info(line) });
-  const registry = openRegistry(options.dataDir);
-  const manager = new RunManager(registry.runs, { concurrency: options.concurrency, logger });
+  const registry = openRegistry(options.dataDir, options.files);
+  const manager = new RunManager(registry.runs, { concurrency: options.concurrency, maxQueued: options.maxQueuedRuns, logger });
+  const pool = new WorkPool({ concurrency: options.evaluation?.concurrency ?? 2, maxWaiting: options.evaluation?.maxWaiting ?? 8, what: 'evaluation' });
+  const roots = await registry.datasets.fileRoots().catch((err: unknown) => {
+    registry.close();
+    throw err;
+  });
+  logger.info(`imports and folder predictions read only under ${roots.roots.join(', ')}`);
   const interrupted = manager.recoverInterrupted();
   if (interrupted) logger.warn(`${interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   const leftovers = await registry.models.removeLeftovers();
   if (leftovers.length) logger.warn(`removed ${leftovers.length} unfinished checkpoint file(s) of interrupted runs`);
   const datasetLeftovers = await registry.datasets.removeLeftovers();
   if (datasetLeftovers.length) logger.warn(`removed ${datasetLeftovers.length} dataset folder(s) of unfinished or replaced imports`);
-  const implementation = trainerHandlers({ registry, manager, logger });
+  const implementation = trainerHandlers({ registry, manager, logger, pool });
   let grpc: RunningGrpcServer;
   try {
     grpc = await startGrpcServer({
@@ -56,6 +70,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
       host: options.host,
       port: options.port,
       token: options.token,
+      tls: options.tls,
       logger,
       services: [
         { name: TRAINER_SERVICE_NAME, definition: TrainerServiceService, implementation },

@@ -21,13 +21,13 @@ import {
   type ImportDatasetRequest,
   type ImportDatasetResponse,
 } from '@advlab/contract';
-import { decodeImage, readUnlabeledFolder, subsetDataset, type ImageDataset } from '@advlab/data';
-import { invalidArgument, serverStream, unary, type Logger } from '@advlab/grpc-server';
+import { decodeImage, scanFlatFolder, subsetDataset, type ImageDataset } from '@advlab/data';
+import { invalidArgument, serverStream, unary, WorkPool, type Logger } from '@advlab/grpc-server';
 import { createRng, permutation } from '@advlab/data';
 import { newId, splitOptions, toRpcError, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 import { adversarialVariant, attackModel, checkTarget, classifierOf, recordEvaluations, resolveAdversarialConfig } from './attack-rpcs';
-import { attackDataset, evaluateClean, pixelsToTensor, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig, toPrediction } from '@advlab/service-kit';
+import { attackDataset, checkUploadSize, evaluateClean, pixelsToTensor, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig, toPrediction } from '@advlab/service-kit';
 import { sampleDataset } from './samples';
 import { sweepGrid, sweepJob } from './jobs/sweep';
 import { runTraining, type TrainingSpec, type TrainingVariant } from './jobs/training';
@@ -38,6 +38,8 @@ export interface TrainerDeps {
   registry: Registry;
   manager: RunManager;
   logger: Logger;
+  /** Slots for Evaluate, Attack and Predict (bounded, with a bounded queue). */
+  pool: WorkPool;
 }
 
 const MAX_PREDICT_IMAGES = 1024;
@@ -173,6 +175,32 @@ async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: Abo
   });
 }
 
+/** Decodes in flight while a Predict chunk is read. */
+const PREDICT_DECODES_IN_FLIGHT = 8;
+
+/** `fn` over `items`, at most `limit` at once, results in order. */
+async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** One image to predict: encoded bytes sent by the client, or a file of a folder, or what made it unusable. */
+type PredictItem = { id: string; read: () => Promise<{ ok: true; pixels: Uint8Array } | { ok: false; error: string }> };
+
+/**
+ * Predict: uploads (at most 1024, each at most 16 MiB) or a flat folder inside the import
+ * roots, answered in chunks of 256 images. A folder is scanned first (bounded by the roots'
+ * limits) and decoded chunk by chunk, so memory holds one chunk, not the folder. Unreadable
+ * images are per-image errors, never a failed call; the folder's skipped entries come last.
+ */
 async function* predict(deps: TrainerDeps, request: PredictRequest, signal: AbortSignal): AsyncGenerator<PredictResponse> {
   if (!request.modelId) throw invalidArgument('model_id is required');
   const record = deps.registry.models.get(request.modelId);
@@ -182,65 +210,72 @@ async function* predict(deps: TrainerDeps, request: PredictRequest, signal: Abor
   if (!Number.isInteger(topK) || topK < 1 || topK > classNames.length) {
     throw invalidArgument(`top_k must be in [1, ${classNames.length}], got ${topK}`);
   }
-  // Decode everything first: unreadable images become per-image errors, never a failed call.
-  let ids: string[];
-  let pixels: Uint8Array;
-  const errors = new Map<number, string>();
+  const decodeOpts = { imageSize: size, limitInputPixels: deps.registry.datasets.pixelLimit() };
+  const decode = async (input: string | Buffer) => {
+    const decoded = await decodeImage(input, decodeOpts);
+    return decoded.ok ? { ok: true as const, pixels: decoded.pixels } : { ok: false as const, error: `${decoded.reason}: ${decoded.detail}` };
+  };
+  let items: PredictItem[];
   if (request.input?.$case === 'images') {
     const inputs = request.input.value.images;
     if (!inputs.length) throw invalidArgument('images must not be empty');
     if (inputs.length > MAX_PREDICT_IMAGES) throw invalidArgument(`at most ${MAX_PREDICT_IMAGES} images per request, got ${inputs.length}`);
-    ids = inputs.map((img, i) => img.id || String(i));
-    pixels = new Uint8Array(inputs.length * size * size * 3);
-    for (let i = 0; i < inputs.length; i++) {
-      const decoded = await decodeImage(Buffer.from(inputs[i].data), { imageSize: size });
-      if (decoded.ok) pixels.set(decoded.pixels, i * size * size * 3);
-      else errors.set(i, `${decoded.reason}: ${decoded.detail}`);
-    }
+    inputs.forEach((img, i) => checkUploadSize(img.data.length, `images[${i}].data`));
+    items = inputs.map((img, i) => ({ id: img.id || String(i), read: () => decode(Buffer.from(img.data)) }));
   } else if (request.input?.$case === 'folder') {
-    const folder = await readUnlabeledFolder(request.input.value, { imageSize: size }).catch((err) => {
+    const folder = await deps.registry.datasets.resolveFolder(request.input.value);
+    const roots = await deps.registry.datasets.fileRoots();
+    const scan = await scanFlatFolder(folder.path, { signal, within: folder.root, limits: roots.limits }).catch((err) => {
       throw toRpcError(err);
     });
-    ids = [...folder.ids];
-    pixels = folder.pixels;
-    // Files the folder reader skipped are reported too, after the readable ones.
-    for (const s of folder.skipped) {
-      errors.set(ids.length, `${s.reason}${s.detail ? `: ${s.detail}` : ''}`);
-      ids.push(s.path);
-    }
+    if (!scan.files.length) throw invalidArgument(`${request.input.value}: no image file in the folder${scan.skipped.length ? ` (${scan.skipped.length} entries skipped)` : ''}`);
+    items = [
+      ...scan.files.map((f) => ({ id: f.path, read: () => decode(f.absPath) })),
+      ...scan.skipped.map((s) => ({ id: s.path, read: async () => ({ ok: false as const, error: `${s.reason}${s.detail ? `: ${s.detail}` : ''}` }) })),
+    ];
   } else {
     throw invalidArgument('input is required: images or folder');
   }
-  const total = ids.length;
-  const readable = request.input.$case === 'folder' ? total - errors.size : total;
+  const total = items.length;
   const lease = await deps.registry.models.acquire(request.modelId);
   const { model, loss } = lease.loaded;
   try {
-    let done = 0;
     for (let start = 0; start < total; start += PREDICT_CHUNK) {
       if (signal.aborted) return;
-      const end = Math.min(total, start + PREDICT_CHUNK);
-      const predictions: ImagePrediction[] = [];
-      const rows = Math.max(0, Math.min(end, readable) - start);
+      const chunk = items.slice(start, start + PREDICT_CHUNK);
+      // A few decodes in flight (files are read whole): memory holds the chunk's pixels, not its files.
+      const decoded = await mapConcurrent(chunk, PREDICT_DECODES_IN_FLIGHT, (item) => item.read());
+      const rows = decoded.filter((d) => d.ok).length;
+      const pixels = new Uint8Array(rows * size * size * 3);
+      let row = 0;
+      for (const d of decoded) if (d.ok) pixels.set(d.pixels, row++ * size * size * 3);
       let probs: Float32Array = new Float32Array(0);
       if (rows > 0) {
-        const p = tf.tidy(() => model.predictProba(pixelsToTensor(pixels.subarray(start * size * size * 3, (start + rows) * size * size * 3), rows, size, size), loss));
+        const p = tf.tidy(() => model.predictProba(pixelsToTensor(pixels, rows, size, size), loss));
         probs = (await p.data()) as Float32Array;
         p.dispose();
       }
-      for (let i = start; i < end; i++) {
-        const error = errors.get(i);
-        predictions.push(
-          error || i - start >= rows
-            ? { id: ids[i], prediction: undefined, error: error ?? 'unreadable' }
-            : { id: ids[i], prediction: toPrediction(probs.subarray((i - start) * classNames.length, (i - start + 1) * classNames.length), classNames, topK), error: '' },
-        );
-      }
-      done = end;
-      yield { predictions, done, total };
+      row = 0;
+      const predictions: ImagePrediction[] = chunk.map((item, i) => {
+        const d = decoded[i];
+        if (!d.ok) return { id: item.id, prediction: undefined, error: d.error };
+        const r = row++;
+        return { id: item.id, prediction: toPrediction(probs.subarray(r * classNames.length, (r + 1) * classNames.length), classNames, topK), error: '' };
+      });
+      yield { predictions, done: start + chunk.length, total };
     }
   } finally {
     lease.release();
+  }
+}
+
+/** A stream that holds a pool slot from its first message to its end. */
+async function* pooled<T>(pool: WorkPool, signal: AbortSignal, stream: () => AsyncGenerator<T>): AsyncGenerator<T> {
+  const release = await pool.acquire(signal);
+  try {
+    yield* stream();
+  } finally {
+    release();
   }
 }
 
@@ -316,7 +351,7 @@ export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
     attack: unary('Attack', async (request, { signal }) => {
       if (!request.modelId) throw invalidArgument('model_id is required');
       const { images } = await evaluationImages(deps, request.modelId, request);
-      return registry.models.use(request.modelId, (loaded) => attackModel(registry, loaded, images, request, signal));
+      return deps.pool.run(() => registry.models.use(request.modelId, (loaded) => attackModel(registry, loaded, images, request, signal)), signal);
     }),
     sweep: serverStream('Sweep', async function* (request, { signal }) {
       const run = submitSweep(deps, request, robustRanking(deps, request));
@@ -345,7 +380,7 @@ export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
     getDataset: unary('GetDataset', async (request) => ({ dataset: registry.datasets.get(request.datasetId) })),
     importDataset: serverStream('ImportDataset', (request, { signal }) => importDataset(registry, request, signal)),
     sampleDataset: unary('SampleDataset', (request) => sampleDataset(registry, request)),
-    evaluate: unary('Evaluate', (request, { signal }) => evaluate(deps, request, signal)),
-    predict: serverStream('Predict', (request, { signal }) => predict(deps, request, signal)),
+    evaluate: unary('Evaluate', (request, { signal }) => deps.pool.run(() => evaluate(deps, request, signal), signal)),
+    predict: serverStream('Predict', (request, { signal }) => pooled(deps.pool, signal, () => predict(deps, request, signal))),
   };
 }

@@ -92,6 +92,8 @@ export async function startAdvlab(options: StartOptions): Promise<Advlab> {
     ADVLAB_ATTACK_PORT: String(attackPort),
     ADVLAB_DASHBOARD_PORT: String(dashboardPort),
     ADVLAB_SKIP_FIRST_MODEL: '1',
+    // The test's folders live next to the data directory.
+    ADVLAB_IMPORT_ROOTS: path.dirname(options.dataDir),
     NEXT_TELEMETRY_DISABLED: '1',
     ...options.env,
   };

@@ -19,7 +19,7 @@ describe('DatasetCatalog imports', () => {
 
   beforeEach(async () => {
     dir = await makeTempDir('advlab-catalog-');
-    registry = openRegistry(path.join(dir, 'data'));
+    registry = openRegistry(path.join(dir, 'data'), { importRoots: [dir] });
   });
   afterEach(async () => {
     registry.close();
@@ -105,7 +105,7 @@ describe('DatasetCatalog imports', () => {
     const root = path.join(dir, 'pets');
     await goodFolder(root);
     const first = await registry.datasets.import(folderRequest('pets', root), () => undefined, never);
-    const other = openRegistry(registry.dataDir);
+    const other = openRegistry(registry.dataDir, { importRoots: [dir] });
     try {
       expect((await other.datasets.load(first.id)).train.count).toBe(6);
       await goodFolder(root, 5);

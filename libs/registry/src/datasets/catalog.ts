@@ -4,6 +4,8 @@ import {
   checkImageFolderLayout,
   classCounts,
   DataError,
+  DEFAULT_LIMIT_INPUT_PIXELS,
+  FileRoots,
   FASHION_MNIST_CLASSES,
   importImageFolder,
   importIdx,
@@ -13,8 +15,10 @@ import {
   scanImageFolder,
   splitDataset,
   writeDatasetCache,
+  type FileLimits,
   type FolderScan,
   type ImageDataset,
+  type ResolvedPath,
   type ImportProgress,
 } from '@advlab/data';
 import { failedPrecondition, invalidArgument, notFound, RpcError } from '@advlab/grpc-server';
@@ -65,7 +69,16 @@ export interface DatasetSplits {
  */
 export function toRpcError(err: unknown): unknown {
   if (!isDataError(err)) return err;
-  const code = err.code === 'NOT_FOUND' ? status.NOT_FOUND : err.code === 'ABORTED' ? status.CANCELLED : status.INVALID_ARGUMENT;
+  const code =
+    err.code === 'NOT_FOUND'
+      ? status.NOT_FOUND
+      : err.code === 'ABORTED'
+        ? status.CANCELLED
+        : err.code === 'OUTSIDE_ROOTS'
+          ? status.PERMISSION_DENIED
+          : err.code === 'TOO_MUCH_DATA'
+            ? status.RESOURCE_EXHAUSTED
+            : status.INVALID_ARGUMENT;
   return new RpcError(code, err.message);
 }
 
@@ -82,15 +95,12 @@ interface ImportedData {
   skipped: Dataset['skipped'];
 }
 
-/** NOT_FOUND unless `file` exists and is a regular file. */
-async function requireFile(file: string): Promise<void> {
-  let stat;
-  try {
-    stat = await fs.stat(file);
-  } catch {
-    throw notFound(`${file}: no such file`);
-  }
-  if (!stat.isFile()) throw invalidArgument(`${file}: not a regular file`);
+/** What a catalog lets clients read. */
+export interface CatalogAccess {
+  importRoots: readonly string[];
+  fileLimits?: Partial<FileLimits>;
+  /** Largest image decoded, in pixels. */
+  maxPixels: number;
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -105,11 +115,44 @@ export class DatasetCatalog {
   /** Names being imported now. */
   private readonly importing = new Set<string>();
 
+  private roots: Promise<FileRoots> | undefined;
+
   constructor(
     private readonly repo: DatasetRepository,
     private readonly dataDir: string,
+    private readonly access: CatalogAccess = { importRoots: [path.join(dataDir, 'imports')], maxPixels: DEFAULT_LIMIT_INPUT_PIXELS },
     private readonly memoryLimit = 4,
   ) {}
+
+  /** The folders clients may have this server read, and the limits of each read. */
+  fileRoots(): Promise<FileRoots> {
+    if (!this.roots) {
+      const pending = FileRoots.create(this.access.importRoots, this.access.fileLimits);
+      pending.catch(() => (this.roots = undefined));
+      this.roots = pending;
+    }
+    return this.roots;
+  }
+
+  /**
+   * The pixel limit of one decode: the server's, or lower when a request asks for lower
+   * (never higher: a client cannot raise what the server allows).
+   */
+  pixelLimit(requested?: number): number {
+    return requested && requested > 0 ? Math.min(requested, this.access.maxPixels) : this.access.maxPixels;
+  }
+
+  /**
+   * A folder a client named (for a prediction), resolved inside the import roots:
+   * PERMISSION_DENIED outside them, NOT_FOUND when missing.
+   */
+  async resolveFolder(requested: string): Promise<ResolvedPath> {
+    try {
+      return await (await this.fileRoots()).resolve(requested, 'folder');
+    } catch (err) {
+      throw toRpcError(err);
+    }
+  }
 
   /** Registers the bundled dataset (idempotent; safe when two services start at once). */
   registerBundled(): void {
@@ -206,16 +249,18 @@ export class DatasetCatalog {
     // The name is held from here until the import's `run` ends (or this check fails).
     this.importing.add(request.name);
     try {
+      const roots = await this.fileRoots();
       if (request.source?.$case === 'imageFolder') {
-        const source = path.resolve(request.source.value);
-        const scan = await scanImageFolder(source, undefined, { signal });
-        checkImageFolderLayout(source, scan);
+        const folder = await roots.resolve(request.source.value, 'folder');
+        const source = folder.path;
+        const scan = await scanImageFolder(source, undefined, { signal, within: folder.root, limits: roots.limits });
+        checkImageFolderLayout(request.source.value, scan);
         let test: { source: string; scan: FolderScan } | undefined;
         if (request.testFolder) {
-          const testSource = path.resolve(request.testFolder);
-          const testScan = await scanImageFolder(testSource, scan.classNames, { signal });
-          checkImageFolderLayout(testSource, testScan);
-          test = { source: testSource, scan: testScan };
+          const testFolder = await roots.resolve(request.testFolder, 'folder');
+          const testScan = await scanImageFolder(testFolder.path, scan.classNames, { signal, within: testFolder.root, limits: roots.limits });
+          checkImageFolderLayout(request.testFolder, testScan);
+          test = { source: testFolder.path, scan: testScan };
         }
         return this.pending(request, (dir, reuse, progress, sig) => this.importFolders(request, { source, scan }, test, dir, reuse, progress, sig));
       }
@@ -223,8 +268,15 @@ export class DatasetCatalog {
         const idx = request.source.value;
         if (!idx.trainImages || !idx.trainLabels) throw invalidArgument('idx.train_images and idx.train_labels are required');
         if (!idx.testImages !== !idx.testLabels) throw invalidArgument('idx.test_images and idx.test_labels go together');
-        for (const file of [idx.trainImages, idx.trainLabels, idx.testImages, idx.testLabels].filter(Boolean)) await requireFile(file);
-        return this.pending(request, (dir, _reuse, progress, sig) => this.importIdxFiles(request, idx, dir, progress, sig));
+        const file = async (requested: string) => (requested ? (await roots.resolve(requested, 'file')).path : '');
+        const files: IdxSource = {
+          ...idx,
+          trainImages: await file(idx.trainImages),
+          trainLabels: await file(idx.trainLabels),
+          testImages: await file(idx.testImages),
+          testLabels: await file(idx.testLabels),
+        };
+        return this.pending(request, (dir, _reuse, progress, sig) => this.importIdxFiles(request, files, dir, progress, sig));
       }
       throw invalidArgument('source is required: image_folder or idx');
     } catch (err) {
@@ -312,7 +364,7 @@ export class DatasetCatalog {
     signal: AbortSignal,
   ): Promise<ImportedData> {
     const imageSize = request.imageSize || 64;
-    const limitInputPixels = request.maxPixels || undefined;
+    const limitInputPixels = this.pixelLimit(request.maxPixels);
     const common = { imageSize, limitInputPixels, onProgress: progress, signal };
     const result = await importImageFolder(train.source, {
       ...common,

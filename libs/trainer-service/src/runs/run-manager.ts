@@ -1,5 +1,5 @@
 import { Run, RunEvent, RunStatus, type Model } from '@advlab/contract';
-import { failedPrecondition, notFound, type Logger } from '@advlab/grpc-server';
+import { failedPrecondition, notFound, resourceExhausted, type Logger } from '@advlab/grpc-server';
 import { RunRepository, TERMINAL_STATUSES } from '@advlab/registry';
 import { AsyncQueue } from './async-queue';
 
@@ -30,6 +30,8 @@ export type JobBody = (ctx: JobContext) => Promise<JobResult>;
 export interface RunManagerOptions {
   /** Jobs running at once; the rest queue. Default 1. */
   concurrency?: number;
+  /** Jobs waiting; a submission past it is refused with RESOURCE_EXHAUSTED. Default 32. */
+  maxQueued?: number;
   /** Minimum interval between broadcast batch-progress events. Default 250 ms. */
   batchEventIntervalMs?: number;
   logger?: Logger;
@@ -60,6 +62,7 @@ export class RunManager {
   private readonly sequences = new Map<string, number>();
   private running = 0;
   private readonly concurrency: number;
+  private readonly maxQueued: number;
   private readonly batchIntervalMs: number;
   private readonly logger: Logger;
   private readonly idle = new Set<() => void>();
@@ -70,6 +73,7 @@ export class RunManager {
     options: RunManagerOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 1;
+    this.maxQueued = options.maxQueued ?? 32;
     this.batchIntervalMs = options.batchEventIntervalMs ?? 250;
     this.logger = options.logger ?? console;
   }
@@ -98,6 +102,11 @@ export class RunManager {
   /** Registers `run` as queued, records its creation, and schedules `body`. */
   submit(run: Run, body: JobBody): Run {
     if (this.stopping) throw failedPrecondition('the trainer is shutting down; submit the run again once it is back');
+    if (this.queue.length >= this.maxQueued) {
+      throw resourceExhausted(
+        `the run queue is full: ${this.queue.length} run${this.queue.length === 1 ? '' : 's'} waiting and ${this.running} running (at most ${this.maxQueued} wait); cancel some or try again when one ends`,
+      );
+    }
     const entry = this.register(run, body);
     this.queue.push(entry);
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
