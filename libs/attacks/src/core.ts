@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@advlab/model';
 import { checkBatch, Classifier, labelArray } from './classifier';
-import { ATTACK_LOSS_NAMES, AttackLossName, attackObjective, oneHot, perImageLoss } from './objective';
+import { ATTACK_LOSS_NAMES, AttackLossName, attackObjective, minClassesFor, oneHot, perImageLoss } from './objective';
 import { check, Norm } from './threat';
 
 /** Which attack produced a result. */
@@ -247,6 +247,7 @@ export async function runAttack(
 export function baseSettings(classifier: Classifier, opts: AttackOptions, defaultEps: number): Pick<AttackSettings, 'eps' | 'loss' | 'targeted' | 'seed'> {
   const loss = opts.loss ?? classifier.loss;
   check(ATTACK_LOSS_NAMES.includes(loss), 'loss', () => `must be one of ${ATTACK_LOSS_NAMES.join(', ')}, got ${String(loss)}`);
+  check(classifier.numClasses >= minClassesFor(loss), 'loss', () => `${loss} needs at least ${minClassesFor(loss)} classes, the model has ${classifier.numClasses}`);
   const seed = opts.seed ?? 0;
   check(Number.isInteger(seed), 'seed', () => `must be an integer, got ${seed}`);
   return { eps: opts.eps ?? defaultEps, loss, targeted: opts.targets !== undefined, seed };

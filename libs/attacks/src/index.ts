@@ -1,7 +1,7 @@
 export * from './threat';
 export { modelClassifier } from './classifier';
 export type { Classifier, ClassifierGradient, LogitsObjective, ModelClassifierOptions } from './classifier';
-export { ATTACK_LOSS_NAMES, attackObjective, perImageLoss, perImageLossGradient } from './objective';
+export { ATTACK_LOSS_NAMES, attackObjective, DLR_EPSILON, minClassesFor, perImageLoss, perImageLossGradient, targetedDlrLoss, targetedDlrLossGradient } from './objective';
 export type { AttackLossName } from './objective';
 export type { AttackName, AttackOptions, AttackResult, AttackSettings, AttackStep, StepCallback } from './core';
 export { fgsm } from './fgsm';
