@@ -88,7 +88,9 @@ export function apgdSettings(classifier: Classifier, opts: ApgdOptions = {}): Ap
  * `max(floor(0.22 N), 1)` steps, then intervals shrinking by `max(floor(0.03 N), 1)` down to
  * `max(floor(0.06 N), 1)`; a step that raised the loss is counted against the previous iterate,
  * the first against the starting point). Seeded per image: the same seed, image id and image
- * give the same result whatever else is in the batch.
+ * give the same result whatever else is in the batch. `onStep` gets a frame per iteration
+ * showing the images of the current restart (all `n` in the first, then those not yet fooled),
+ * each at its iterate, or at its first misclassified one once it left the run.
  *
  * Croce and Hein (2020), "Reliable evaluation of adversarial robustness with an ensemble of
  * diverse parameter-free attacks", ICML.
