@@ -15,6 +15,8 @@ export { apgd, apgdSettings, DEFAULT_APGD_ALPHA, DEFAULT_APGD_RHO, DEFAULT_APGD_
 export type { ApgdOptions, ApgdResult, ApgdSettings } from './apgd';
 export { apgdTargeted, apgdTargetedSettings, DEFAULT_TARGET_CLASSES } from './apgd_targeted';
 export type { ApgdTargetedOptions } from './apgd_targeted';
+export { DEFAULT_SQUARE_P_INIT, DEFAULT_SQUARE_QUERIES, square, squareFraction, squareSettings } from './square';
+export type { SquareLoss, SquareOptions, SquareResult } from './square';
 export { evaluateRobustness, formatRobustnessReport } from './evaluate';
 export type { CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks, ThreatDescription } from './evaluate';
 export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
