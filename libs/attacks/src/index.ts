@@ -17,6 +17,8 @@ export { apgdTargeted, apgdTargetedSettings, DEFAULT_TARGET_CLASSES } from './ap
 export type { ApgdTargetedOptions } from './apgd_targeted';
 export { DEFAULT_SQUARE_P_INIT, DEFAULT_SQUARE_QUERIES, square, squareFraction, squareSettings } from './square';
 export type { SquareLoss, SquareOptions, SquareResult } from './square';
+export { AUTOATTACK_BUDGETS, AUTOATTACK_MEMBERS, AUTOATTACK_VERSIONS, autoAttack, autoAttackSettings, formatAutoAttackReport } from './autoattack';
+export type { AutoAttackBudget, AutoAttackMember, AutoAttackOptions, AutoAttackProgress, AutoAttackResult, AutoAttackSettings, AutoAttackStage, AutoAttackVersion } from './autoattack';
 export { evaluateRobustness, formatRobustnessReport } from './evaluate';
 export type { CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks, ThreatDescription } from './evaluate';
 export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
