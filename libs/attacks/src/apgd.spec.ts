@@ -108,6 +108,15 @@ describe('APGD and APGD-T invariants on a random CNN and random images', () => {
     expect(deltas(alone.subarray(d), a.subarray(5 * d, 6 * d), d).linf).toBeLessThan(1e-6);
   });
 
+  it('APGD-T is deterministic for a seed and varies with it', async () => {
+    const opts = { steps: 4, targetClasses: 2, eps: 0.1 };
+    const a = await take(await apgdTargeted(classifier, x, labels, { ...opts, seed: 7 }));
+    const b = await take(await apgdTargeted(classifier, x, labels, { ...opts, seed: 7 }));
+    const c = await take(await apgdTargeted(classifier, x, labels, { ...opts, seed: 8 }));
+    expect(deltas(a, b, d).linf).toBe(0);
+    expect(deltas(a, c, d).linf).toBeGreaterThan(0);
+  });
+
   it('reports every step of every run and leaks no tensor', async () => {
     const before = tf.memory().numTensors;
     const frames: AttackStep[] = [];

@@ -120,12 +120,16 @@ describe('the AutoAttack cascade on a random linear model', () => {
     expect(progress[progress.length - 1]).toMatchObject({ attack: 'square', robust: result.robust.reduce((a, b) => a + b, 0) });
   });
 
-  it('gives the same result whatever the batch size', async () => {
+  it('gives the same result for a seed whatever the batch size, and another for another seed', async () => {
     const other = await autoAttack(classifier, x, labels, { eps, budget, batchSize: 8, seed: 4 });
     const values = (await other.xAdv.data()) as Float32Array;
     other.xAdv.dispose();
     expect(other.brokenBy).toEqual(result.brokenBy);
     expect(Math.max(...values.map((v, j) => Math.abs(v - adv[j])))).toBeLessThan(1e-6);
+    const reseeded = await autoAttack(classifier, x, labels, { eps, budget, seed: 5 });
+    const moved = (await reseeded.xAdv.data()) as Float32Array;
+    reseeded.xAdv.dispose();
+    expect(Math.max(...moved.map((v, j) => Math.abs(v - adv[j])))).toBeGreaterThan(0);
   });
 
   it('at eps = 0 the robust accuracy is the clean accuracy', async () => {
