@@ -220,6 +220,10 @@ describe('on a linear model, where the optimum is known', () => {
     }
   });
 
+  it('refuses the DLR loss on two classes (it reads the third largest logit)', async () => {
+    await expect(pgd(classifier, x, labels, { loss: 'dlr' })).rejects.toThrow(/loss: dlr needs at least 3 classes, the model has 2/);
+  });
+
   it('a targeted attack descends the target loss: towards w_t', async () => {
     const adv = await take(await fgsm(classifier, x, labels, { targets: new Int32Array(n).fill(1) }));
     expectLinfOptimum(adv);

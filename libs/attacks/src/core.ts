@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@advlab/model';
 import { checkBatch, Classifier, labelArray } from './classifier';
-import { ATTACK_LOSS_NAMES, AttackLossName, attackObjective, oneHot, perImageLoss } from './objective';
+import { ATTACK_LOSS_NAMES, AttackLossName, attackObjective, minClassesFor, oneHot, perImageLoss } from './objective';
 import { check, Norm } from './threat';
 
 /** Which attack produced a result. */
-export type AttackName = 'fgsm' | 'fgsm-rs' | 'pgd';
+export type AttackName = 'fgsm' | 'fgsm-rs' | 'pgd' | 'apgd' | 'apgd-t' | 'square';
+
+/** The attacks {@link AttackName} accepts, for validation messages. */
+export const ATTACK_NAMES: readonly AttackName[] = ['fgsm', 'fgsm-rs', 'pgd', 'apgd', 'apgd-t', 'square'];
 
 /** The settings an attack ran with, all defaults filled in; reports print them. */
 export interface AttackSettings {
@@ -13,13 +16,26 @@ export interface AttackSettings {
   readonly norm: Norm;
   /** Budget in pixel scale [0, 1]. */
   readonly eps: number;
+  /** Step size; APGD's initial one (it adapts), 0 for Square (it takes no gradient step). */
   readonly stepSize: number;
+  /** Gradient steps per restart (per target class for APGD-T); for Square, queries per restart. */
   readonly steps: number;
   readonly restarts: number;
   readonly randomStart: boolean;
   readonly loss: AttackLossName;
+  /** Whether the attack aims at given target classes (success: prediction == target). APGD-T is untargeted: it only climbs targeted losses. */
   readonly targeted: boolean;
   readonly seed: number;
+  /** APGD and APGD-T: the fraction of loss-increasing steps below which the step size halves at a checkpoint. */
+  readonly rho?: number;
+  /** APGD and APGD-T: weight of the new step against the previous move (the momentum is `1 - alpha`). */
+  readonly alpha?: number;
+  /** APGD-T: how many of the most likely wrong classes are tried as targets, one after another. */
+  readonly targetClasses?: number;
+  /** Square: initial fraction of pixels a square covers. */
+  readonly pInit?: number;
+  /** Square: whether the schedule of `p` is stretched to the query budget (otherwise it is the paper's, for 10,000 queries). */
+  readonly rescaleSchedule?: boolean;
 }
 
 /** One frame of a running attack, for live display. */
@@ -243,11 +259,107 @@ export async function runAttack(
   return { xAdv, ...a, settings };
 }
 
+/**
+ * One id per image for random draws that depend on the image alone, not on the other images
+ * of its batch (APGD's starts, Square's squares): `ids` checked, or `0..n-1`.
+ */
+export function imageIdArray(ids: ArrayLike<number> | undefined, n: number): Int32Array {
+  if (ids === undefined) return Int32Array.from({ length: n }, (_, i) => i);
+  check(ids.length === n, 'imageIds', () => `expected ${n} ids (one per image), got ${ids.length}`);
+  const out = Int32Array.from(ids);
+  out.forEach((id, i) => check(Number.isInteger(ids[i]) && id === ids[i], 'imageIds', () => `must be 32-bit integers, got ${ids[i]} at ${i}`));
+  return out;
+}
+
 /** Fills the options every attack shares and checks them. */
 export function baseSettings(classifier: Classifier, opts: AttackOptions, defaultEps: number): Pick<AttackSettings, 'eps' | 'loss' | 'targeted' | 'seed'> {
   const loss = opts.loss ?? classifier.loss;
   check(ATTACK_LOSS_NAMES.includes(loss), 'loss', () => `must be one of ${ATTACK_LOSS_NAMES.join(', ')}, got ${String(loss)}`);
+  check(classifier.numClasses >= minClassesFor(loss), 'loss', () => `${loss} needs at least ${minClassesFor(loss)} classes, the model has ${classifier.numClasses}`);
   const seed = opts.seed ?? 0;
   check(Number.isInteger(seed), 'seed', () => `must be an integer, got ${seed}`);
   return { eps: opts.eps ?? defaultEps, loss, targeted: opts.targets !== undefined, seed };
+}
+
+/** `values[i]` for each index. */
+export function pick(values: Int32Array, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from(indices, (i) => values[i]);
+}
+
+/** Runs `attack` on rows `rows` of `x` (gathered into their own tensor, disposed after). */
+export async function runOn<T>(x: tf.Tensor4D, rows: Int32Array, attack: (xs: tf.Tensor4D) => Promise<T>): Promise<T> {
+  const xs = rows.length === x.shape[0] ? tf.clone(x) : (tf.tidy(() => tf.gather(x, tf.tensor1d(rows, 'int32'))) as tf.Tensor4D);
+  try {
+    return await attack(xs);
+  } finally {
+    xs.dispose();
+  }
+}
+
+/**
+ * Each image's worst case over several runs, kept on the CPU: a fooling point over any other,
+ * then the highest attack score (the loss of the true class untargeted, minus the target's loss
+ * targeted). Images the model already gets wrong keep the clean image.
+ */
+export class WorstCase {
+  private constructor(
+    readonly points: Float32Array,
+    readonly done: Uint8Array,
+    readonly score: Float64Array,
+    readonly d: number,
+    private readonly targeted: boolean,
+  ) {}
+
+  /** Starts from the clean images; those already fooled (misclassified, or at their target) are done. */
+  static async start(classifier: Classifier, x: tf.Tensor4D, goal: Int32Array, targeted: boolean): Promise<WorstCase> {
+    const pred = tf.tidy(() => tf.argMax(classifier.logits(x), 1));
+    const predictions = await pred.data();
+    pred.dispose();
+    const done = Uint8Array.from(goal, (g, i) => Number(targeted ? predictions[i] === g : predictions[i] !== g));
+    const points = Float32Array.from((await x.data()) as Float32Array);
+    return new WorstCase(points, done, new Float64Array(goal.length).fill(-Infinity), points.length / Math.max(1, goal.length), targeted);
+  }
+
+  /** Indices of the images not yet fooled. */
+  remaining(): Int32Array {
+    return Int32Array.from([...this.done.keys()].filter((i) => !this.done[i]));
+  }
+
+  /** Takes each image of a run on rows `rows` when it fooled the model or scores higher than the kept point. */
+  async merge(classifier: Classifier, rows: Int32Array, out: { points: Float32Array; success: Uint8Array }, loss: AttackLossName, goal: Int32Array): Promise<void> {
+    const scores = await this.scores(classifier, out.points, rows, loss, goal);
+    rows.forEach((i, j) => {
+      if (out.success[j] || scores[j] > this.score[i]) {
+        this.points.set(out.points.subarray(j * this.d, (j + 1) * this.d), i * this.d);
+        this.score[i] = scores[j];
+        if (out.success[j]) this.done[i] = 1;
+      }
+    });
+  }
+
+  /** The kept points as an attack result (the caller owns `xAdv`). */
+  async finish(classifier: Classifier, x: tf.Tensor4D, settings: AttackSettings, goal: Int32Array): Promise<AttackResult> {
+    const xAdv = tf.tensor4d(this.points, x.shape);
+    const onehot = oneHot(goal, classifier.numClasses);
+    try {
+      return { xAdv, ...(await assess(classifier, x, xAdv, settings.loss, onehot, goal, settings.targeted)), settings };
+    } catch (err) {
+      xAdv.dispose();
+      throw err;
+    } finally {
+      onehot.dispose();
+    }
+  }
+
+  private async scores(classifier: Classifier, points: Float32Array, rows: Int32Array, loss: AttackLossName, goal: Int32Array): Promise<Float32Array> {
+    const [h, w, c] = classifier.imageShape;
+    const values = tf.tidy(() => {
+      const logits = classifier.logits(tf.tensor4d(points, [rows.length, h, w, c]));
+      const l = perImageLoss(loss, logits, oneHot(pick(goal, rows), classifier.numClasses));
+      return this.targeted ? tf.neg(l) : l;
+    });
+    const out = (await values.data()) as Float32Array;
+    values.dispose();
+    return out;
+  }
 }

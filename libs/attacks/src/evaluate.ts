@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LabeledBatch, Rng } from '@advlab/model';
 import { Classifier, labelArray } from './classifier';
-import { AttackResult } from './core';
+import { autoAttack, AutoAttackMember, AutoAttackVersion } from './autoattack';
+import { AttackResult, AttackSettings } from './core';
 import { fgsm } from './fgsm';
 import { AttackLossName } from './objective';
 import { pgd, pgdSettings } from './pgd';
@@ -28,6 +29,11 @@ export interface RobustEvalOptions {
    * budget (`stepSize * e / eps`). Default none.
    */
   readonly curve?: readonly number[];
+  /**
+   * Also run AutoAttack with this version's budget (same norm, eps and seed; image ids are the
+   * positions in the evaluated set, so the result does not depend on the batching). Default none.
+   */
+  readonly autoAttack?: AutoAttackVersion;
   /** Seeds the random starts (per batch). Default 0. */
   readonly seed?: number;
   /** Stop after this many images. Default all. */
@@ -45,6 +51,7 @@ export interface RobustEvalProgress {
   readonly cleanAccuracy: number;
   readonly fgsmAccuracy: number | null;
   readonly pgdAccuracy: number;
+  readonly autoAttackAccuracy: number | null;
   readonly imagesPerSecond: number;
 }
 
@@ -59,6 +66,18 @@ export interface ThreatDescription {
   readonly restarts: number;
   readonly loss: AttackLossName;
   readonly seed: number;
+  /** The AutoAttack version run beside PGD, or null. */
+  readonly autoAttack: AutoAttackVersion | null;
+}
+
+/** What AutoAttack did over the evaluated set. */
+export interface AutoAttackSummary {
+  readonly version: AutoAttackVersion;
+  readonly attacks: readonly AutoAttackMember[];
+  /** Images each attack of the cascade broke (only images no earlier attack broke). */
+  readonly broken: Readonly<Partial<Record<AutoAttackMember, number>>>;
+  /** The warnings of every batch, each once. */
+  readonly warnings: readonly string[];
 }
 
 /** One point of a robustness curve. */
@@ -78,7 +97,7 @@ export interface SanityChecks {
   readonly maxAbsDelta: number;
   /** Largest per-image L2 norm of the main PGD perturbation. */
   readonly maxL2Delta: number;
-  /** Every attack run (PGD, FGSM, curve) stayed within its own budget (+1e-6) in its norm. */
+  /** Every attack run (PGD, FGSM, AutoAttack, curve) stayed within its own budget (+1e-6) in its norm. */
   readonly deltaWithinEps: boolean;
   readonly minPixel: number;
   readonly maxPixel: number;
@@ -94,15 +113,20 @@ export interface RobustnessReport {
   /** Null when FGSM was not run. */
   readonly fgsmAccuracy: number | null;
   readonly pgdAccuracy: number;
-  /** Accuracy when each image faces its worst case over clean, FGSM and PGD. */
+  /** Null when AutoAttack was not run. */
+  readonly autoAttackAccuracy: number | null;
+  readonly autoAttack: AutoAttackSummary | null;
+  /** Accuracy when each image faces its worst case over clean, FGSM, PGD and AutoAttack. */
   readonly worstCaseAccuracy: number;
   /** Among the images the model classifies correctly, the fraction each attack flips. */
-  readonly attackSuccessRate: { readonly fgsm: number | null; readonly pgd: number; readonly worstCase: number };
+  readonly attackSuccessRate: { readonly fgsm: number | null; readonly pgd: number; readonly autoAttack: number | null; readonly worstCase: number };
   readonly perImage: {
     readonly labels: Int32Array;
     readonly clean: Int32Array;
     readonly fgsm: Int32Array | null;
     readonly pgd: Int32Array;
+    /** Predictions at AutoAttack's worst case of each image. */
+    readonly autoAttack: Int32Array | null;
     /** 1 where the image is classified correctly under every attack run. */
     readonly robust: Uint8Array;
   };
@@ -131,16 +155,20 @@ export async function evaluateRobustness(classifier: Classifier, batches: AsyncI
   const maxImages = opts.maxImages ?? Infinity;
   check(maxImages >= 1, 'maxImages', () => `must be >= 1, got ${maxImages}`);
   const scaledStep = (e: number) => (main.eps > 0 ? (main.stepSize * e) / main.eps : main.stepSize);
-  const withinBudget = (r: AttackResult) => (r.settings.norm === 'linf' ? r.maxAbsDelta : r.maxL2Delta) <= r.settings.eps + 1e-6;
+  const withinBudget = (r: Checked) => (r.settings.norm === 'linf' ? r.maxAbsDelta : r.maxL2Delta) <= r.settings.eps + 1e-6;
 
   const labels: number[] = [];
   const clean: number[] = [];
   const fgsmPred: number[] = [];
   const pgdPred: number[] = [];
+  const aaPred: number[] = [];
+  const aaBroken: Partial<Record<AutoAttackMember, number>> = {};
+  const aaWarnings = new Set<string>();
+  let aaAttacks: readonly AutoAttackMember[] = [];
   const zeroPred: number[] = [];
   const curveCorrect = curveEps.map(() => 0);
   const sanity = { maxAbsDelta: 0, maxL2Delta: 0, deltaWithinEps: true, minPixel: Infinity, maxPixel: -Infinity };
-  const note = (r: AttackResult, isMain = false) => {
+  const note = <T extends Checked>(r: T, isMain = false): T => {
     if (isMain) {
       sanity.maxAbsDelta = Math.max(sanity.maxAbsDelta, r.maxAbsDelta);
       sanity.maxL2Delta = Math.max(sanity.maxL2Delta, r.maxL2Delta);
@@ -184,6 +212,15 @@ export async function evaluateRobustness(classifier: Classifier, batches: AsyncI
         if (i === zeroAt) zeroPred.push(...r.predictions);
       }
       if (zeroAt < 0) zeroPred.push(...note(await pgd(classifier, x, y, { ...common, norm: main.norm, eps: 0, stepSize: 0, steps: 1, seed })).predictions);
+      if (opts.autoAttack) {
+        const imageIds = Int32Array.from(y, (_, i) => labels.length + i);
+        const aa = await autoAttack(classifier, x, y, { version: opts.autoAttack, norm: main.norm, eps: main.eps, seed: main.seed, imageIds, signal: opts.signal });
+        note(aa);
+        aaPred.push(...aa.predictions);
+        aa.stages.forEach((st) => (aaBroken[st.attack] = (aaBroken[st.attack] ?? 0) + st.broken));
+        aa.warnings.forEach((w) => aaWarnings.add(w));
+        aaAttacks = aa.stages.map((st) => st.attack);
+      }
       labels.push(...y);
       clean.push(...cleanBatch);
       pgdPred.push(...p.predictions);
@@ -195,6 +232,7 @@ export async function evaluateRobustness(classifier: Classifier, batches: AsyncI
         cleanAccuracy: count(clean, labels) / labels.length,
         fgsmAccuracy: f ? count(fgsmPred, labels) / labels.length : null,
         pgdAccuracy: count(pgdPred, labels) / labels.length,
+        autoAttackAccuracy: opts.autoAttack ? count(aaPred, labels) / labels.length : null,
         imagesPerSecond: (1000 * y.length) / Math.max(1, Date.now() - t0),
       });
     } finally {
@@ -204,22 +242,26 @@ export async function evaluateRobustness(classifier: Classifier, batches: AsyncI
   const n = labels.length;
   if (n === 0) throw new RangeError('evaluateRobustness: the batches held no images');
 
-  const robust = Uint8Array.from(labels, (l, i) => Number(clean[i] === l && pgdPred[i] === l && (!runFgsm || fgsmPred[i] === l)));
+  const runAa = opts.autoAttack !== undefined;
+  const robust = Uint8Array.from(labels, (l, i) => Number(clean[i] === l && pgdPred[i] === l && (!runFgsm || fgsmPred[i] === l) && (!runAa || aaPred[i] === l)));
   const cleanCorrect = count(clean, labels);
   const flipped = (pred: number[]) => labels.filter((l, i) => clean[i] === l && pred[i] !== l).length / Math.max(1, cleanCorrect);
   const epsZeroAccuracy = count(zeroPred, labels) / n;
   const epsZeroMatchesClean = zeroPred.every((p, i) => p === clean[i]);
   const pixelsInRange = sanity.minPixel >= 0 && sanity.maxPixel <= 1;
   return {
-    threat: { norm: main.norm, eps: main.eps, epsLabel: epsLabel(main.eps), steps: main.steps, stepSize: main.stepSize, restarts: main.restarts, loss: main.loss, seed: main.seed },
+    threat: { norm: main.norm, eps: main.eps, epsLabel: epsLabel(main.eps), steps: main.steps, stepSize: main.stepSize, restarts: main.restarts, loss: main.loss, seed: main.seed, autoAttack: opts.autoAttack ?? null },
     images: n,
     cleanAccuracy: cleanCorrect / n,
     fgsmAccuracy: runFgsm ? count(fgsmPred, labels) / n : null,
     pgdAccuracy: count(pgdPred, labels) / n,
+    autoAttackAccuracy: runAa ? count(aaPred, labels) / n : null,
+    autoAttack: opts.autoAttack ? { version: opts.autoAttack, attacks: aaAttacks, broken: aaBroken, warnings: [...aaWarnings] } : null,
     worstCaseAccuracy: robust.reduce((a, b) => a + b, 0) / n,
     attackSuccessRate: {
       fgsm: runFgsm ? flipped(fgsmPred) : null,
       pgd: flipped(pgdPred),
+      autoAttack: runAa ? flipped(aaPred) : null,
       worstCase: labels.filter((l, i) => clean[i] === l && !robust[i]).length / Math.max(1, cleanCorrect),
     },
     perImage: {
@@ -227,6 +269,7 @@ export async function evaluateRobustness(classifier: Classifier, batches: AsyncI
       clean: Int32Array.from(clean),
       fgsm: runFgsm ? Int32Array.from(fgsmPred) : null,
       pgd: Int32Array.from(pgdPred),
+      autoAttack: runAa ? Int32Array.from(aaPred) : null,
       robust,
     },
     curve: curveEps.map((e, i) => ({ eps: e, epsLabel: epsLabel(e), stepSize: scaledStep(e), accuracy: curveCorrect[i] / n })),
@@ -245,8 +288,9 @@ export function formatRobustnessReport(r: RobustnessReport): string {
     `Clean accuracy:      ${pct(r.cleanAccuracy)}`,
     `FGSM accuracy:       ${pct(r.fgsmAccuracy)}`,
     `PGD accuracy:        ${pct(r.pgdAccuracy)}`,
+    `AutoAttack accuracy: ${pct(r.autoAttackAccuracy)}${r.autoAttack ? ` (${r.autoAttack.version}: ${r.autoAttack.attacks.join(', ')})` : ''}`,
     `Worst-case accuracy: ${pct(r.worstCaseAccuracy)}`,
-    `Attack success on correctly classified images: FGSM ${pct(r.attackSuccessRate.fgsm)}, PGD ${pct(r.attackSuccessRate.pgd)}, worst case ${pct(r.attackSuccessRate.worstCase)}`,
+    `Attack success on correctly classified images: FGSM ${pct(r.attackSuccessRate.fgsm)}, PGD ${pct(r.attackSuccessRate.pgd)}, AutoAttack ${pct(r.attackSuccessRate.autoAttack)}, worst case ${pct(r.attackSuccessRate.worstCase)}`,
     ...r.curve.map((c) => `  eps ${formatEps(c.eps)}: ${pct(c.accuracy)}`),
     `Sanity: eps = 0 accuracy ${pct(r.sanity.epsZeroAccuracy)} (${r.sanity.epsZeroMatchesClean ? 'matches clean' : 'DIFFERS from clean'}); ` +
       `max |delta| ${r.sanity.maxAbsDelta.toPrecision(4)}, max ||delta||_2 ${r.sanity.maxL2Delta.toPrecision(4)} (${r.sanity.deltaWithinEps ? 'within eps' : 'EXCEEDS eps'}); ` +
@@ -254,6 +298,9 @@ export function formatRobustnessReport(r: RobustnessReport): string {
   ];
   return lines.join('\n');
 }
+
+/** What the sanity checks read from an attack's result. */
+type Checked = Pick<AttackResult, 'xAdv' | 'maxAbsDelta' | 'maxL2Delta' | 'minPixel' | 'maxPixel'> & { readonly settings: Pick<AttackSettings, 'norm' | 'eps'> };
 
 function count(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
   let c = 0;

@@ -38,6 +38,27 @@ export function linearClassifier(weights: Float32Array, bias: Float32Array, imag
   };
 }
 
+/**
+ * `inner` behind an input quantisation to `levels` values per pixel, `round(x (levels - 1)) /
+ * (levels - 1)`: a model with a masked gradient. Rounding is flat almost everywhere, so by the
+ * chain rule the input gradient is exactly zero and gradient attacks learn nothing, while the
+ * function (and a score-based attack) still sees every perturbation larger than half a level.
+ */
+export function quantizedClassifier(inner: Classifier, levels = 256): Classifier {
+  const quantize = (x: tf.Tensor4D) => tf.div(tf.round(tf.mul(x, levels - 1)), levels - 1) as tf.Tensor4D;
+  return {
+    numClasses: inner.numClasses,
+    imageShape: inner.imageShape,
+    loss: inner.loss,
+    logits: (x) => tf.tidy(() => inner.logits(quantize(x))),
+    inputGradient: (x, objective) =>
+      tf.tidy(() => {
+        const logits = inner.logits(quantize(x));
+        return { grad: tf.zerosLike(x), value: objective(logits).value, logits };
+      }),
+  };
+}
+
 /** Seeded uniform values in [lo, hi). */
 export function uniformArray(n: number, seed: number, lo = 0, hi = 1): Float32Array {
   const rng = new Rng(seed);
