@@ -1,8 +1,10 @@
-import { promises as fs } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, promises as fs } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { classCounts, imageAt } from './dataset';
-import { encodeIdx, parseIdx } from './idx';
+import { encodeIdx, parseIdx, readIdxFile } from './idx';
 import { idxToDataset, importIdx } from './idx-dataset';
 import { balancedSubsetIndices, writeBalancedIdxSubset } from './idx-subset';
 import { makeTempDir, removeDir, tinyIdx } from './testing';
@@ -82,5 +84,50 @@ describe('IDX', () => {
     } finally {
       await removeDir(dir);
     }
+  });
+
+  describe('reading only what the header announces', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await makeTempDir();
+    });
+    afterEach(async () => {
+      await removeDir(dir);
+    });
+
+    it('refuses a device such as /dev/zero before opening it', async () => {
+      await expect(readIdxFile('/dev/zero')).rejects.toMatchObject({ code: 'NOT_A_FILE' });
+    });
+
+    it('stops a gzip bomb where its header says the data ends, with memory flat', async () => {
+      // A valid header for 10 images of 28x28, then 256 MiB of zeros: about 250 KiB compressed.
+      const header = Buffer.from([0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28]);
+      const file = path.join(dir, 'bomb.gz');
+      const gzip = createGzip({ level: 1 });
+      const written = pipeline(gzip, createWriteStream(file));
+      gzip.write(header);
+      const zeros = Buffer.alloc(1024 * 1024);
+      for (let i = 0; i < 256; i++) if (!gzip.write(zeros)) await once(gzip, 'drain');
+      gzip.end();
+      await written;
+      expect((await fs.stat(file)).size).toBeLessThan(2 * 1024 * 1024);
+      const rss = process.memoryUsage().rss;
+      await expect(readIdxFile(file)).rejects.toMatchObject({ code: 'BAD_IDX', message: expect.stringMatching(/more data than its header announces \(7856 bytes\)/) });
+      expect(process.memoryUsage().rss - rss).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it('refuses a header that announces more than the limit, before reading the data', async () => {
+      const file = path.join(dir, 'huge.gz');
+      await fs.writeFile(file, gzipSync(Buffer.from([0, 0, 8, 3, 0, 0x0f, 0x42, 0x40, 0, 0, 4, 0, 0, 0, 4, 0])));
+      await expect(readIdxFile(file)).rejects.toMatchObject({ code: 'TOO_MUCH_DATA', message: expect.stringMatching(/1000000x1024x1024/) });
+      await expect(readIdxFile(file, { maxBytes: 2 ** 50 })).rejects.toMatchObject({ code: 'BAD_IDX' });
+    });
+
+    it('still reads a well-formed file, raw and compressed, whole', async () => {
+      const { images } = tinyIdx(7, 4, 2);
+      await fs.writeFile(path.join(dir, 'a.idx'), images);
+      await fs.writeFile(path.join(dir, 'a.idx.gz'), gzipSync(images));
+      for (const name of ['a.idx', 'a.idx.gz']) expect((await readIdxFile(path.join(dir, name))).dims).toEqual([7, 4, 4]);
+    });
   });
 });

@@ -1,11 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
 import { health } from '@advlab/contract';
-import { startGrpcServer, type RunningGrpcServer } from './server';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { sameToken } from './auth';
+import { tlsFromEnv } from './config';
+import { isLoopback, startGrpcServer, type RunningGrpcServer } from './server';
 import { bidiStream, serverStream, unary } from './handlers';
 import { invalidArgument, notFound } from './errors';
 import { listServicesByReflection, reflectionKnowsSymbol } from './testing';
 import { withUnimplemented } from './unimplemented';
-import { PROTO_FILES, PROTO_ROOT, HEALTH_PROTO_FILE } from '@advlab/contract';
+import { clientCredentials, connectionFromEnv, PROTO_FILES, PROTO_ROOT, HEALTH_PROTO_FILE } from '@advlab/contract';
 
 // A tiny hand-written service (JSON payloads) to exercise the wrappers without codegen.
 const json = {
@@ -263,5 +269,107 @@ describe('bearer token', () => {
     hc.close();
     c.close();
     await running.shutdown();
+  });
+
+  it('guards server-streaming and bidirectional calls and reflection too; a client interceptor adds the token', async () => {
+    const running = await startGrpcServer({
+      label: 't',
+      services: [
+        {
+          name: 'test.Echo',
+          definition: EchoService,
+          implementation: withUnimplemented(EchoService, {
+            Count: serverStream('Count', async function* (req: { n: number }) {
+              for (let i = 0; i < req.n; i++) yield { i };
+            }),
+            Upper: bidiStream('Upper', async function* (requests: AsyncIterable<{ text: string }>) {
+              for await (const r of requests) yield { text: r.text.toUpperCase() };
+            }),
+          }, () => 'not in this test'),
+        },
+      ],
+      reflection: { files: [...PROTO_FILES, HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
+      token: 's3cret',
+      logger: quietLogger,
+    });
+    const outcome = (call: grpc.ClientReadableStream<unknown>) =>
+      new Promise<{ code: grpc.status; messages: number }>((resolve) => {
+        let messages = 0;
+        call.on('data', () => messages++);
+        call.on('error', (e: grpc.ServiceError) => resolve({ code: e.code, messages }));
+        call.on('status', (st: grpc.StatusObject) => st.code === grpc.status.OK && resolve({ code: st.code, messages }));
+      });
+    const anonymous = new EchoClient(running.address, grpc.credentials.createInsecure()) as unknown as AnyClient;
+    expect(await outcome((anonymous.Count as (r: unknown) => grpc.ClientReadableStream<unknown>).call(anonymous, { n: 3 }))).toEqual({ code: grpc.status.UNAUTHENTICATED, messages: 0 });
+    const bidi = (anonymous.Upper as () => grpc.ClientDuplexStream<unknown, unknown>).call(anonymous);
+    bidi.write({ text: 'a' });
+    bidi.end();
+    expect(await outcome(bidi)).toEqual({ code: grpc.status.UNAUTHENTICATED, messages: 0 });
+    await expect(listServicesByReflection(running.address)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+
+    const { credentials, options } = clientCredentials({ token: 's3cret' });
+    const authorised = new EchoClient(running.address, credentials, options) as unknown as AnyClient;
+    expect(await outcome((authorised.Count as (r: unknown) => grpc.ClientReadableStream<unknown>).call(authorised, { n: 3 }))).toEqual({ code: grpc.status.OK, messages: 3 });
+    const bidi2 = (authorised.Upper as () => grpc.ClientDuplexStream<unknown, unknown>).call(authorised);
+    bidi2.write({ text: 'a' });
+    bidi2.end();
+    expect(await outcome(bidi2)).toEqual({ code: grpc.status.OK, messages: 1 });
+    anonymous.close();
+    authorised.close();
+    await running.shutdown();
+  });
+
+  it('compares tokens without depending on their length', () => {
+    expect(sameToken('s3cret', 's3cret')).toBe(true);
+    expect(sameToken('s3cre', 's3cret')).toBe(false);
+    expect(sameToken('s3cret-and-more', 's3cret')).toBe(false);
+    expect(sameToken('', 's3cret')).toBe(false);
+  });
+});
+
+describe('binding and transport', () => {
+  it('refuses a non-loopback address without a token, saying what to set', async () => {
+    await expect(startGrpcServer({ label: 'open', host: '0.0.0.0', services: [], logger: quietLogger })).rejects.toThrow(
+      /open: refusing to listen on 0\.0\.0\.0 without a token.*Set ADVLAB_TOKEN/,
+    );
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopback(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'lab-server', '128.0.0.1']) expect(isLoopback(host)).toBe(false);
+  });
+
+  it('listens on a non-loopback address with a token (and warns without TLS)', async () => {
+    const warnings: string[] = [];
+    const running = await startGrpcServer({ label: 'lab', host: '0.0.0.0', services: [], token: 't', logger: { ...quietLogger, warn: (m: string) => warnings.push(m) } });
+    expect(warnings.join('\n')).toMatch(/without TLS: the bearer token crosses the network in plaintext/);
+    await running.shutdown();
+  });
+
+  const openssl = '/usr/bin/openssl';
+  (fs.existsSync(openssl) ? it : it.skip)('serves TLS with ADVLAB_TLS_CERT/KEY: a client trusting the certificate connects, a plaintext one does not', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-tls-'));
+    try {
+      const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
+      execFileSync(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+        '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      const tls = tlsFromEnv({ ADVLAB_TLS_CERT: cert, ADVLAB_TLS_KEY: key });
+      expect(() => tlsFromEnv({ ADVLAB_TLS_CERT: cert })).toThrow(/go together/);
+      const running = await startGrpcServer({
+        label: 'tls',
+        services: [{ name: 'test.Echo', definition: EchoService, implementation: withUnimplemented(EchoService, { Echo: unary('Echo', async (r: unknown) => r) }, () => 'not in this test') }],
+        tls,
+        logger: quietLogger,
+      });
+      const echo = (c: AnyClient) =>
+        new Promise((resolve, reject) => (c.Echo as (r: unknown, o: grpc.CallOptions, cb: (e: unknown, v: unknown) => void) => void).call(c, { a: 1 }, { deadline: Date.now() + 5_000 }, (e, v) => (e ? reject(e) : resolve(v))));
+      const { credentials, options } = clientCredentials(connectionFromEnv({ ADVLAB_TLS_CA: cert }));
+      const secure = new EchoClient(running.address, credentials, options) as unknown as AnyClient;
+      await expect(echo(secure)).resolves.toEqual({ a: 1 });
+      const plain = new EchoClient(running.address, grpc.credentials.createInsecure()) as unknown as AnyClient;
+      await expect(echo(plain)).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      secure.close();
+      plain.close();
+      await running.shutdown();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
