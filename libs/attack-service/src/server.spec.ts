@@ -199,4 +199,33 @@ describe('attack server (real server, real client)', () => {
     await done;
     expect(got.map((r) => `${r.imageId}:${r.frame?.step}`)).toEqual(['first:0', 'first:1', 'first:2', 'second:0', 'second:1', 'second:2', 'second:3']);
   }, 60_000);
+
+  it('live attacks take a slot per image, not per stream: three idle streams do not block a fourth client, and close after the idle timeout', async () => {
+    const patient = await startAttackServer({ dataDir: path.join(dir, 'data'), port: 0, maxConcurrentAttacks: 2, liveIdleTimeoutMs: 1_000, logger: quiet });
+    const other = new AttackStreamServiceClient(patient.address, grpc.credentials.createInsecure());
+    try {
+      const ended = (call: grpc.ClientDuplexStream<LiveAttackRequest, LiveAttackResponse>) =>
+        new Promise<{ code: grpc.status; details: string; frames: number }>((resolve) => {
+          let frames = 0;
+          call.on('data', () => frames++);
+          call.on('error', (e: grpc.ServiceError) => resolve({ code: e.code, details: e.details, frames }));
+          call.on('end', () => resolve({ code: grpc.status.OK, details: '', frames }));
+        });
+      const idle = [other.liveAttack(), other.liveAttack(), other.liveAttack()];
+      const idleEnds = idle.map(ended);
+      // One stream attacks an image, then falls idle too.
+      idle[0].write(LiveAttackRequest.fromPartial({ imageId: 'a', modelId, image: { $case: 'upload', value: { id: 'a', data: png } }, attack: { steps: 2 } }));
+      await new Promise((r) => setTimeout(r, 300));
+      // A fourth client is served at once.
+      const frames = await readFrames(other.streamAttack(StreamAttackRequest.fromPartial({ modelId, image: { $case: 'upload', value: { id: 'b', data: png } }, attack: { steps: 3 } })));
+      expect(frames.map((f) => f.step)).toEqual([0, 1, 2, 3]);
+      const closed = await Promise.all(idleEnds);
+      for (const c of closed) expect(c).toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED, details: 'no image for 1 s: the live attack stream was closed; open a new one' });
+      expect(closed.map((c) => c.frames)).toEqual([3, 0, 0]);
+      expect(patient.activeAttacks()).toBe(0);
+    } finally {
+      other.close();
+      await patient.shutdown();
+    }
+  }, 60_000);
 });
