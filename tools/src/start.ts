@@ -9,13 +9,15 @@
  *
  * Environment: ADVLAB_TRAINER_PORT (50051), ADVLAB_ATTACK_PORT (50052),
  * ADVLAB_DASHBOARD_PORT (3000), ADVLAB_*_HOST (127.0.0.1), ADVLAB_DATA_DIR
- * (./.advlab), ADVLAB_SKIP_FIRST_MODEL=1 to start without training.
+ * (./.advlab), ADVLAB_SKIP_FIRST_MODEL=1 to start without training,
+ * ADVLAB_FIRST_MODEL_EPOCHS (3) for a quicker or longer first model.
  * `--no-build` starts the dashboard already built (`.next`) without building it.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureFirstModel } from './lib/first-model';
+import { TrainRequest } from '@advlab/contract';
+import { ensureFirstModel, FIRST_MODEL_REQUEST } from './lib/first-model';
 import { Supervisor, type ServiceStatus } from './lib/supervisor';
 
 const root = path.resolve(__dirname, '../..');
@@ -124,7 +126,9 @@ async function main(): Promise<void> {
     );
     if (env.ADVLAB_SKIP_FIRST_MODEL !== '1') {
       // A failure here is reported, not fatal: the services stay up.
-      const first = await ensureFirstModel(trainer.match?.[1] as string, (line) => console.info(`first-model  | ${line}`)).catch((err: unknown) => ({
+      const epochs = Number(env.ADVLAB_FIRST_MODEL_EPOCHS || FIRST_MODEL_REQUEST.training?.epochs);
+      const request = TrainRequest.fromPartial({ ...FIRST_MODEL_REQUEST, training: { ...FIRST_MODEL_REQUEST.training, epochs } });
+      const first = await ensureFirstModel(trainer.match?.[1] as string, (line) => console.info(`first-model  | ${line}`), request).catch((err: unknown) => ({
         skipped: `the trainer did not answer (${err instanceof Error ? err.message : String(err)})`,
       }));
       if (first.skipped) console.info(`first-model  | skipped: ${first.skipped}`);

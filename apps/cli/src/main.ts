@@ -185,8 +185,23 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
   }
 }
 
+/**
+ * grpc-js names the server by its address for TLS, so connecting to `127.0.0.1` with TLS makes
+ * Node warn (DEP0123) that an IP address is not a TLS server name; the certificate is still
+ * checked against the address. The warning says nothing a user can act on: it is not printed.
+ */
+function quietIpServerNameWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0123') return;
+    emit(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 /** The `advlab` executable: process arguments, streams and exit code. */
 export function runFromProcess(): void {
+  quietIpServerNameWarning();
   main(process.argv.slice(2), processContext()).then((code) => {
     process.exitCode = code;
     // Whatever still holds the event loop (a closing channel) gets a moment, not forever.

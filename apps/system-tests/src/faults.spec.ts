@@ -51,6 +51,10 @@ let finishedRunId: string;
 /** Process ids at the start: a service that crashed and came back has another. */
 const pids: Record<'trainer' | 'attack', number> = { trainer: 0, attack: 0 };
 
+const LOAD_CALLS = 200;
+/** Growth of the trainer's resident memory under the burst that still counts as bounded. */
+const LOAD_RSS_BOUND_BYTES = 256 * 1024 * 1024;
+
 type SoakMode = 'normal' | 'deadline' | 'cancel';
 
 const SOAK_REQUESTS = 300;
@@ -326,6 +330,27 @@ describe('npm start under faults (real processes)', () => {
         expect({ service, tensors: now.memory?.tensors }).toEqual({ service, tensors: baseline[service].memory?.tensors });
         expect(now.memory?.rssBytes ?? 0).toBeLessThan((baseline[service].memory?.rssBytes ?? 0) + SOAK_RSS_BOUND_BYTES);
       }
+      await expectEverythingServing();
+    });
+  });
+
+  describe('bounded work', () => {
+    it(`${LOAD_CALLS} concurrent Evaluate calls: each finishes or gets RESOURCE_EXHAUSTED, the trainer stays up, its memory stays bounded`, async () => {
+      await settleDown();
+      const before = await advlab.info('trainer');
+      const api = promiseClient(advlab.trainer);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: LOAD_CALLS }, () => api.evaluate(EvaluateRequest.fromPartial({ modelId, attacks: [{ method: AttackMethod.ATTACK_METHOD_FGSM }] }))),
+      );
+      const codes = outcomes.map((o) => (o.status === 'fulfilled' ? grpc.status.OK : (o.reason as grpc.ServiceError).code));
+      const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as grpc.ServiceError] : []));
+      console.info(`load: ${codes.filter((c) => c === grpc.status.OK).length} of ${LOAD_CALLS} Evaluate calls answered, ${refused.length} refused as too busy`);
+      expect(codes.filter((c) => c !== grpc.status.OK && c !== grpc.status.RESOURCE_EXHAUSTED)).toEqual([]);
+      expect(codes.filter((c) => c === grpc.status.OK).length).toBeGreaterThanOrEqual(10);
+      for (const err of refused) expect(err.details).toMatch(/^too busy: \d+ evaluations running and \d+ waiting/);
+      const after = await advlab.info('trainer');
+      expect(after.pid).toBe(before.pid);
+      expect(after.memory?.rssBytes ?? 0).toBeLessThan((before.memory?.rssBytes ?? 0) + LOAD_RSS_BOUND_BYTES);
       await expectEverythingServing();
     });
   });

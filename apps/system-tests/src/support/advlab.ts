@@ -5,6 +5,7 @@
  */
 import {
   AttackStreamServiceClient,
+  clientCredentials,
   health,
   promiseClient,
   ServerInfoServiceClient,
@@ -80,6 +81,8 @@ export interface StartOptions {
    */
   asUnprivileged?: boolean;
   readyTimeoutMs?: number;
+  /** How the test's own clients connect when the services run with TLS and a token. */
+  tls?: { ca: string; token?: string };
 }
 
 /** Runs `npm start -- --no-build` (the dashboard built beforehand) and waits for "advlab is up". */
@@ -134,12 +137,15 @@ export async function startAdvlab(options: StartOptions): Promise<Advlab> {
   const trainerAddress = /trainer \(gRPC\)\s+(\S+)/.exec(out)?.[1] as string;
   const attackAddress = /attack server \(gRPC\)\s+(\S+)/.exec(out)?.[1] as string;
   const dashboardUrl = (/dashboard\s+(http\S+)/.exec(out)?.[1] as string).replace(/\/$/, '');
-  const credentials = grpc.credentials.createInsecure();
-  const trainer = new TrainerServiceClient(trainerAddress, credentials, CHANNEL_OPTIONS);
-  const attack = new AttackStreamServiceClient(attackAddress, credentials, CHANNEL_OPTIONS);
+  const { credentials, options: clientOptions } = clientCredentials(
+    options.tls ? { tlsCa: fs.readFileSync(options.tls.ca), token: options.tls.token } : {},
+    CHANNEL_OPTIONS,
+  );
+  const trainer = new TrainerServiceClient(trainerAddress, credentials, clientOptions);
+  const attack = new AttackStreamServiceClient(attackAddress, credentials, clientOptions);
   const addressOf = (s: ServiceName) => (s === 'trainer' ? trainerAddress : attackAddress);
-  const infoClients = { trainer: new ServerInfoServiceClient(trainerAddress, credentials, CHANNEL_OPTIONS), attack: new ServerInfoServiceClient(attackAddress, credentials, CHANNEL_OPTIONS) };
-  const healthClients = { trainer: new health.HealthClient(trainerAddress, credentials, CHANNEL_OPTIONS), attack: new health.HealthClient(attackAddress, credentials, CHANNEL_OPTIONS) };
+  const infoClients = { trainer: new ServerInfoServiceClient(trainerAddress, credentials, clientOptions), attack: new ServerInfoServiceClient(attackAddress, credentials, clientOptions) };
+  const healthClients = { trainer: new health.HealthClient(trainerAddress, credentials, clientOptions), attack: new health.HealthClient(attackAddress, credentials, clientOptions) };
 
   return {
     child,
