@@ -37,7 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </header>
             <NavLinks items={NAV_ITEMS} />
             {signedIn ? (
-              <div className="px-3 pb-3 md:px-6 md:pt-4">
+              <div className="px-3 pb-3 md:pt-3">
                 <SignOutButton />
               </div>
             ) : null}

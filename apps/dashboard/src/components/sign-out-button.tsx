@@ -23,7 +23,7 @@ export function SignOutButton() {
     setPending(false);
   };
   return (
-    <div className="flex flex-col gap-1">
+    <div className="flex flex-col items-start gap-1">
       <Button variant="ghost" size="sm" onClick={signOut} disabled={pending} aria-busy={pending}>
         {pending ? 'Signing out…' : 'Sign out'}
       </Button>
