@@ -25,6 +25,13 @@ const nextConfig: NextConfig = {
   turbopack: { root: workspaceRoot },
   outputFileTracingRoot: workspaceRoot,
   poweredByHeader: false,
+  experimental: {
+    // With a proxy, Next.js buffers each request body (up to this size) before the route reads
+    // it. The routes cap bodies themselves (1 MiB; the live attack's upload about 11 MiB), so
+    // this only has to be above the largest route cap: a longer body still arrives longer than
+    // that cap and is refused with 413.
+    proxyClientMaxBodySize: '12mb',
+  },
   reactStrictMode: true,
 };
 

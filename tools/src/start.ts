@@ -97,7 +97,12 @@ async function main(): Promise<void> {
       ready: /attack-server listening on (\S+)/,
       restartEnv: (first) => ({ ADVLAB_ATTACK_PORT: portOf(first) || attackPort }),
     });
-    const dashboardUrl = `http://${dashboardHost}:${dashboardPort}/`;
+    // The dashboard answers only to the names it knows (its Host check): the loopback names,
+    // ADVLAB_DASHBOARD_HOSTS, and the address it is bound to, unless that is a wildcard.
+    const wildcard = ['0.0.0.0', '::', '[::]'].includes(dashboardHost);
+    const boundName = dashboardHost.includes(':') && !dashboardHost.startsWith('[') ? `[${dashboardHost}]` : dashboardHost;
+    const dashboardHosts = [env.ADVLAB_DASHBOARD_HOSTS, wildcard ? '' : boundName].filter(Boolean).join(',');
+    const dashboardUrl = `http://${wildcard ? '127.0.0.1' : boundName}:${dashboardPort}/`;
     await supervisor.start({
       name: 'dashboard',
       command: process.execPath,
@@ -108,6 +113,7 @@ async function main(): Promise<void> {
         ADVLAB_TRAINER_ADDR: trainer.match?.[1],
         ADVLAB_ATTACK_ADDR: attack.match?.[1],
         ADVLAB_SUPERVISOR_STATUS: statusFile,
+        ADVLAB_DASHBOARD_HOSTS: dashboardHosts,
       },
       ready: async () => (await fetch(dashboardUrl)).ok,
     });

@@ -1,7 +1,10 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
 import Link from 'next/link';
+import { headers } from 'next/headers';
+import { hasSession, tokenModeEnabled } from '@advlab/dashboard-data-access/security';
 import { NavLinks } from '../components/nav-links';
+import { SignOutButton } from '../components/sign-out-button';
 import { NAV_ITEMS } from '../navigation';
 import './globals.css';
 
@@ -10,7 +13,8 @@ export const metadata: Metadata = {
   description: 'Train image classifiers and test their adversarial robustness.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const signedIn = tokenModeEnabled() && hasSession(await headers());
   return (
     <html lang="en">
       <body className="min-h-screen bg-neutral-50 font-sans text-neutral-900 antialiased">
@@ -32,6 +36,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <p className="mt-0.5 text-xs text-neutral-500">Adversarial robustness lab</p>
             </header>
             <NavLinks items={NAV_ITEMS} />
+            {signedIn ? (
+              <div className="px-3 pb-3 md:pt-3">
+                <SignOutButton />
+              </div>
+            ) : null}
           </aside>
           <main id="main" className="min-w-0 flex-1 px-6 py-8 md:px-10 md:py-10">
             <div className="mx-auto max-w-5xl">{children}</div>

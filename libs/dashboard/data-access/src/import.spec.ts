@@ -20,7 +20,7 @@ const wireDataset = (overrides: Partial<Dataset> = {}): Dataset => ({
 });
 
 const post = (body: unknown, signal?: AbortSignal) =>
-  new Request('http://localhost/api/datasets/import', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), signal });
+  new Request('http://localhost/api/datasets/import', { method: 'POST', headers: { Host: 'localhost', Origin: 'http://localhost', 'Content-Type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body), signal });
 
 describe('import: form data and wire events', () => {
   it('asks for an ImageFolder import with the chosen size and optional test folder', () => {

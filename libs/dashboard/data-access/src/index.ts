@@ -37,4 +37,18 @@ export * from './views';
 export * from './requests';
 export * from './trainer';
 export { streamAttackEvents, toStreamAttackRequest } from './attack';
-export { cancelRunRoute, deleteModelRoute, evaluateModelRoute, importDatasetRoute, runEventsRoute, startRunRoute, streamAttackRoute } from './routes';
+export * from './guard';
+export * from './session';
+export {
+  LIVE_ATTACK_MAX_BODY_BYTES,
+  attackGalleryRoute,
+  cancelRunRoute,
+  createSessionRoute,
+  deleteModelRoute,
+  deleteSessionRoute,
+  evaluateModelRoute,
+  importDatasetRoute,
+  runEventsRoute,
+  startRunRoute,
+  streamAttackRoute,
+} from './routes';

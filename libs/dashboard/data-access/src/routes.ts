@@ -1,31 +1,38 @@
 /**
- * Route handlers of the dashboard's API (mounted under `app/api` by the app): zod
- * validation of the body, one data-access call, errors as JSON with a matching status.
+ * Route handlers of the dashboard's API (mounted under `app/api` by the app): the guard
+ * (host, session, same origin, JSON, body cap), zod validation of the body, one
+ * data-access call, errors as JSON with a matching status.
  */
-import { importDatasetRequestSchema, liveAttackRequestSchema, newRunRequestSchema, fieldErrors } from '@advlab/dashboard-util';
+import {
+  evaluateRequestSchema,
+  fieldErrors,
+  galleryAttackBodySchema,
+  importDatasetRequestSchema,
+  liveAttackRequestSchema,
+  MAX_UPLOAD_BYTES,
+  newRunRequestSchema,
+  sessionRequestSchema,
+} from '@advlab/dashboard-util';
 import { streamAttackEvents } from './attack';
 import { httpStatusFor, toDashboardError, type DashboardError } from './errors';
+import { guardRequest, refusalResponse, requestScheme } from './guard';
+import { clearedSessionCookie, constantTimeEqual, dashboardToken, sessionCookie } from './session';
 import { sseResponse } from './sse';
-import { cancelRun, deleteModel, evaluateModel, importDatasetEvents, startRun, watchRunEvents } from './trainer';
+import { attackGallery, cancelRun, deleteModel, evaluateModel, importDatasetEvents, startRun, watchRunEvents } from './trainer';
+
+/** The live attack's body cap: an upload of `MAX_UPLOAD_BYTES` as base64, and room for the settings. */
+export const LIVE_ATTACK_MAX_BODY_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
 
 const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { 'Cache-Control': 'no-store' } });
 
 const failure = (error: DashboardError) => json({ error }, httpStatusFor(error));
-
-async function readJson(request: Request): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  try {
-    return { ok: true, body: await request.json() };
-  } catch {
-    return { ok: false, response: json({ error: { code: 'INVALID_ARGUMENT', message: 'The request body is not JSON', unimplemented: false, unreachable: false } }, 400) };
-  }
-}
 
 const invalid = (errors: Record<string, string>) =>
   json({ error: { code: 'INVALID_ARGUMENT', message: 'Some fields need attention', unimplemented: false, unreachable: false }, fieldErrors: errors }, 400);
 
 /** POST /api/runs: starts a training, adversarial training or sweep run; answers `{ runId }`. */
 export async function startRunRoute(request: Request): Promise<Response> {
-  const read = await readJson(request);
+  const read = await guardRequest(request);
   if (!read.ok) return read.response;
   const parsed = newRunRequestSchema.safeParse(read.body);
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
@@ -36,8 +43,10 @@ export async function startRunRoute(request: Request): Promise<Response> {
   }
 }
 
-/** POST /api/runs/:id/cancel. */
-export async function cancelRunRoute(_request: Request, runId: string): Promise<Response> {
+/** POST /api/runs/:id/cancel (an empty JSON body, e.g. `{}`). */
+export async function cancelRunRoute(request: Request, runId: string): Promise<Response> {
+  const guard = await guardRequest(request);
+  if (!guard.ok) return guard.response;
   try {
     return json({ run: await cancelRun(runId) });
   } catch (error) {
@@ -49,15 +58,19 @@ export async function cancelRunRoute(_request: Request, runId: string): Promise<
  * GET /api/runs/:id/events: the run's events as server-sent events, replayed after the
  * browser's Last-Event-ID (or `?after=`) and then live.
  */
-export function runEventsRoute(request: Request, runId: string): Response {
+export async function runEventsRoute(request: Request, runId: string): Promise<Response> {
+  const guard = await guardRequest(request);
+  if (!guard.ok) return guard.response;
   const url = new URL(request.url);
   const after = Number(request.headers.get('last-event-id') ?? url.searchParams.get('after') ?? 0);
   const stream = watchRunEvents(runId, { afterSequence: Number.isFinite(after) && after > 0 ? Math.floor(after) : 0, signal: request.signal });
   return sseResponse(stream);
 }
 
-/** DELETE /api/models/:id. */
-export async function deleteModelRoute(_request: Request, modelId: string): Promise<Response> {
+/** DELETE /api/models/:id (an empty JSON body, e.g. `{}`). */
+export async function deleteModelRoute(request: Request, modelId: string): Promise<Response> {
+  const guard = await guardRequest(request);
+  if (!guard.ok) return guard.response;
   try {
     await deleteModel(modelId);
     return json({ modelId });
@@ -66,19 +79,35 @@ export async function deleteModelRoute(_request: Request, modelId: string): Prom
   }
 }
 
-/** POST /api/models/:id/evaluate: clean, FGSM and PGD accuracy at `{ epsilon255 }` (default 8). */
+/**
+ * POST /api/models/:id/evaluate: clean accuracy on up to `maxImages` (default 500) held-out
+ * images and, unless `epsilon255` is 0, FGSM and PGD accuracy at `epsilon255`/255 (default 8).
+ */
 export async function evaluateModelRoute(request: Request, modelId: string): Promise<Response> {
-  let epsilon255 = 8;
-  let maxImages = 500;
+  const guard = await guardRequest(request);
+  if (!guard.ok) return guard.response;
+  const parsed = evaluateRequestSchema.safeParse(guard.body ?? {});
+  if (!parsed.success) return invalid(fieldErrors(parsed.error));
+  const { epsilon255, maxImages } = parsed.data;
   try {
-    const body = (await request.json()) as { epsilon255?: unknown; maxImages?: unknown };
-    if (typeof body.epsilon255 === 'number' && body.epsilon255 > 0 && body.epsilon255 <= 255) epsilon255 = body.epsilon255;
-    if (typeof body.maxImages === 'number' && body.maxImages >= 0) maxImages = Math.floor(body.maxImages);
-  } catch {
-    // defaults
+    return json({ evaluation: await evaluateModel(modelId, { robustEpsilon: epsilon255 > 0 ? epsilon255 / 255 : undefined, maxImages }) });
+  } catch (error) {
+    return failure(toDashboardError(error));
   }
+}
+
+/**
+ * POST /api/models/:id/attack: attacks the model over its test split (`{ method, epsilon255,
+ * steps, stepSize255, seed }`) and answers `{ gallery }`: robust accuracy, the sanity checks
+ * and 20 clean / adversarial pairs.
+ */
+export async function attackGalleryRoute(request: Request, modelId: string): Promise<Response> {
+  const guard = await guardRequest(request);
+  if (!guard.ok) return guard.response;
+  const parsed = galleryAttackBodySchema.safeParse(guard.body);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error));
   try {
-    return json({ evaluation: await evaluateModel(modelId, { robustEpsilon: epsilon255 / 255, maxImages }) });
+    return json({ gallery: await attackGallery({ ...parsed.data, modelId }) });
   } catch (error) {
     return failure(toDashboardError(error));
   }
@@ -86,7 +115,7 @@ export async function evaluateModelRoute(request: Request, modelId: string): Pro
 
 /** POST /api/attack/stream: one live attack as server-sent events (`frame`, then `error` on failure). */
 export async function streamAttackRoute(request: Request): Promise<Response> {
-  const read = await readJson(request);
+  const read = await guardRequest(request, { maxBytes: LIVE_ATTACK_MAX_BODY_BYTES });
   if (!read.ok) return read.response;
   const parsed = liveAttackRequestSchema.safeParse(read.body);
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
@@ -99,9 +128,36 @@ export async function streamAttackRoute(request: Request): Promise<Response> {
  * browser goes away.
  */
 export async function importDatasetRoute(request: Request): Promise<Response> {
-  const read = await readJson(request);
+  const read = await guardRequest(request);
   if (!read.ok) return read.response;
   const parsed = importDatasetRequestSchema.safeParse(read.body);
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
   return sseResponse(importDatasetEvents(parsed.data, { signal: request.signal }));
+}
+
+/**
+ * POST /api/session: signs in with `{ token }` when `ADVLAB_TOKEN` is set. The token is
+ * compared in constant time; on a match the answer is 204 with the session cookie
+ * (HttpOnly, SameSite=Strict, Path=/, Secure over https), otherwise 401.
+ */
+export async function createSessionRoute(request: Request): Promise<Response> {
+  const guard = await guardRequest(request, { requireSession: false, maxBytes: 16 * 1024 });
+  if (!guard.ok) return guard.response;
+  const token = dashboardToken();
+  if (token === undefined) {
+    return json({ error: { code: 'FAILED_PRECONDITION', message: 'Sign-in is off: the dashboard runs without ADVLAB_TOKEN.', unimplemented: false, unreachable: false } }, 400);
+  }
+  const parsed = sessionRequestSchema.safeParse(guard.body);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error));
+  if (!constantTimeEqual(parsed.data.token, token)) {
+    return refusalResponse({ status: 401, code: 'UNAUTHENTICATED', message: 'That is not the dashboard’s access token.' });
+  }
+  return new Response(null, { status: 204, headers: { 'Set-Cookie': sessionCookie(token, requestScheme(request) === 'https'), 'Cache-Control': 'no-store' } });
+}
+
+/** DELETE /api/session: signs out (removes the session cookie); 204. */
+export async function deleteSessionRoute(request: Request): Promise<Response> {
+  const guard = await guardRequest(request, { requireSession: false, maxBytes: 16 * 1024 });
+  if (!guard.ok) return guard.response;
+  return new Response(null, { status: 204, headers: { 'Set-Cookie': clearedSessionCookie(requestScheme(request) === 'https'), 'Cache-Control': 'no-store' } });
 }

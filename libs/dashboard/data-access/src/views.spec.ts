@@ -122,11 +122,12 @@ describe('errors and routes', () => {
   });
 
   it('answers 400 with field errors before calling the trainer', async () => {
-    const request = new Request('http://localhost/api/runs', { method: 'POST', body: JSON.stringify({ kind: 'train', datasetId: '' }) });
+    const headers = { Host: 'localhost', Origin: 'http://localhost', 'Content-Type': 'application/json' };
+    const request = new Request('http://localhost/api/runs', { method: 'POST', headers, body: JSON.stringify({ kind: 'train', datasetId: '' }) });
     const response = await startRunRoute(request);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { fieldErrors: Record<string, string> };
     expect(body.fieldErrors['datasetId']).toBe('Choose a dataset');
-    expect((await startRunRoute(new Request('http://localhost/api/runs', { method: 'POST', body: 'nope' }))).status).toBe(400);
+    expect((await startRunRoute(new Request('http://localhost/api/runs', { method: 'POST', headers, body: 'nope' }))).status).toBe(400);
   });
 });

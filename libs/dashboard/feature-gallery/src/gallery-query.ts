@@ -2,7 +2,7 @@ import { fieldErrors, galleryRequestSchema, type FieldErrors, type GalleryReques
 
 type Query = Record<string, string | string[] | undefined>;
 
-/** The gallery's settings as the form shows them (text), from the page's query. */
+/** The gallery's settings as the form shows them (text), prefilled from the page's query. */
 export interface GalleryFormValues {
   modelId: string;
   method: string;
@@ -12,7 +12,8 @@ export interface GalleryFormValues {
   seed: string;
 }
 
-export const GALLERY_DEFAULTS: Omit<GalleryFormValues, 'modelId'> = { method: 'pgd', epsilon255: '8', steps: '10', stepSize255: '2', seed: '0' };
+/** The notebook's evaluation attack: PGD-20, eps 8/255, step 0.002 (0.51/255), pixel scale [0, 1]. */
+export const GALLERY_DEFAULTS: Omit<GalleryFormValues, 'modelId'> = { method: 'pgd', epsilon255: '8', steps: '20', stepSize255: '0.51', seed: '0' };
 
 const one = (query: Query, key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
 
@@ -27,8 +28,13 @@ export function galleryFormValues(query: Query, fallbackModelId = ''): GalleryFo
   };
 }
 
-/** Validates the settings; the gallery is only requested for a valid query naming a model. */
+/** Validates the settings before they are sent to `POST /api/models/:id/attack`. */
 export function parseGalleryQuery(values: GalleryFormValues): { ok: true; request: GalleryRequestData } | { ok: false; errors: FieldErrors } {
   const parsed = galleryRequestSchema.safeParse(values);
   return parsed.success ? { ok: true, request: parsed.data } : { ok: false, errors: fieldErrors(parsed.error) };
+}
+
+/** The settings as the page's query string (`model`, `method`, `eps`, `steps`, `step`, `seed`), to share or reload the form. */
+export function galleryQueryString(values: GalleryFormValues): string {
+  return new URLSearchParams({ model: values.modelId, method: values.method, eps: values.epsilon255, steps: values.steps, step: values.stepSize255, seed: values.seed }).toString();
 }

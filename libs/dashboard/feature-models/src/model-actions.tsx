@@ -21,7 +21,8 @@ export function ModelActions({ modelId, name }: { modelId: string; name: string 
     setBusy(kind);
     setError(null);
     const url = kind === 'delete' ? `/api/models/${encodeURIComponent(modelId)}` : `/api/models/${encodeURIComponent(modelId)}/evaluate`;
-    const failure = await call(url, kind === 'delete' ? { method: 'DELETE' } : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ epsilon255: 8, maxImages: 500 }) }).catch((e: unknown) =>
+    const body = kind === 'delete' ? {} : { epsilon255: 8, maxImages: 500 };
+    const failure = await call(url, { method: kind === 'delete' ? 'DELETE' : 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).catch((e: unknown) =>
       e instanceof Error ? e.message : String(e),
     );
     setBusy(null);

@@ -11,7 +11,7 @@ export function CancelRunButton({ runId, disabled, onCancelled }: { runId: strin
     setPending(true);
     setError(null);
     try {
-      const response = await fetch(`/api/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST' });
+      const response = await fetch(`/api/runs/${encodeURIComponent(runId)}/cancel`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
       if (!response.ok) {
         const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
         setError(body?.error?.message ?? `Cancel failed (${response.status})`);

@@ -4,7 +4,7 @@ export { RUN_KIND_LABELS, RUN_STATUS_PRESENTATION, isActive, keyConfig } from '.
 export { RunConfig, runConfigEntries } from './run-config';
 export { RunCurves } from './run-curves';
 export { RunDetail, type RunDetailProps } from './run-detail';
-export { EvaluationPanels, RunEvaluation, RunEvaluationSkeleton, PerClassAccuracy } from './run-evaluation';
+export { EvaluationPanels, PerClassAccuracy, RUN_EVALUATION_REQUEST, RunEvaluation, RunEvaluationSkeleton, postEvaluate, type ModelEvaluator, type RunEvaluationProps } from './run-evaluation';
 export { RunLive, type RunEventSource, type RunEventSourceFactory } from './run-live';
 export { MAX_BATCH_POINTS, curveRows, initialRunState, reduceRunEvent, type BatchPoint, type CurveRow, type LiveRunState } from './run-state';
 export { RunStatusBadge } from './run-status-badge';

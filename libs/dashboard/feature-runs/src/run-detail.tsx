@@ -1,24 +1,22 @@
 import Link from 'next/link';
-import { Suspense } from 'react';
 import { attempt, getRun, type Loaded } from '@advlab/dashboard-data-access';
 import type { RunView } from '@advlab/dashboard-util';
 import { formatDateTime } from '@advlab/dashboard-util';
 import { Card, CardContent, CardHeader, CardTitle, ErrorState, buttonVariants } from '@advlab/dashboard-ui';
 import { RUN_KIND_LABELS } from './presentation';
 import { RunConfig } from './run-config';
-import { RunEvaluation, RunEvaluationSkeleton, type RunEvaluationProps } from './run-evaluation';
+import { RunEvaluation } from './run-evaluation';
 import { RunLive } from './run-live';
 
 export interface RunDetailProps {
   runId: string;
   load?: (runId: string) => Promise<Loaded<RunView>>;
-  evaluate?: RunEvaluationProps['load'];
 }
 
 const defaultLoad = (runId: string) => attempt(() => getRun(runId));
 
-/** Server component: one run with its live curves, configuration and, once done, its model's evaluation. */
-export async function RunDetail({ runId, load = defaultLoad, evaluate }: RunDetailProps) {
+/** Server component: one run with its live curves, configuration and, once done, the evaluation of its model on request. */
+export async function RunDetail({ runId, load = defaultLoad }: RunDetailProps) {
   const result = await load(runId);
   if (!result.ok) return <ErrorState title={`Run ${runId} could not be loaded`} {...result.error} />;
   const run = result.data;
@@ -62,9 +60,7 @@ export async function RunDetail({ runId, load = defaultLoad, evaluate }: RunDeta
         </Card>
         <section aria-label="Evaluation" className="min-w-0">
           {run.status === 'succeeded' && run.modelId ? (
-            <Suspense fallback={<RunEvaluationSkeleton />}>
-              <RunEvaluation modelId={run.modelId} load={evaluate} />
-            </Suspense>
+            <RunEvaluation modelId={run.modelId} />
           ) : run.kind === 'sweep' ? (
             <p className="rounded-xl border border-dashed border-neutral-300 px-5 py-8 text-sm text-neutral-500">A sweep trains one model per configuration; its ranked results are on the Sweeps page.</p>
           ) : (

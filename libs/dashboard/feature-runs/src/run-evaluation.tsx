@@ -1,15 +1,30 @@
+'use client';
+
+import { useEffect, useRef, useState } from 'react';
 import { ConfusionMatrix } from '@advlab/dashboard-charts';
-import { attempt, evaluateModel, type Loaded } from '@advlab/dashboard-data-access';
-import type { EvaluationView } from '@advlab/dashboard-util';
+import type { DashboardError, Loaded } from '@advlab/dashboard-data-access';
+import type { EvaluateRequestInput, EvaluationView } from '@advlab/dashboard-util';
 import { formatCount, formatNumber, formatPercent } from '@advlab/dashboard-util';
-import { Card, CardContent, CardDescription, CardHeader, CardTitle, ErrorState, LoadingBlock, Skeleton } from '@advlab/dashboard-ui';
+import { Button, Card, CardContent, CardDescription, CardHeader, CardTitle, ErrorState, LoadingBlock, Skeleton } from '@advlab/dashboard-ui';
+
+/** Evaluates a model on the server; a fake in tests. */
+export type ModelEvaluator = (modelId: string, body: EvaluateRequestInput, signal: AbortSignal) => Promise<Loaded<EvaluationView>>;
+
+/** `POST /api/models/:id/evaluate` with the settings as JSON. */
+export const postEvaluate: ModelEvaluator = async (modelId, body, signal) => {
+  const response = await fetch(`/api/models/${encodeURIComponent(modelId)}/evaluate`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal });
+  const answer = (await response.json().catch(() => null)) as { evaluation?: EvaluationView; error?: DashboardError } | null;
+  if (response.ok && answer?.evaluation) return { ok: true, data: answer.evaluation };
+  return { ok: false, error: answer?.error ?? { code: `HTTP_${response.status}`, message: `The dashboard answered ${response.status}`, unimplemented: false, unreachable: false } };
+};
+
+/** Clean evaluation only (no attacks), on up to 1000 held-out images. */
+export const RUN_EVALUATION_REQUEST: EvaluateRequestInput = { epsilon255: 0, maxImages: 1000 };
 
 export interface RunEvaluationProps {
   modelId: string;
-  load?: (modelId: string) => Promise<Loaded<EvaluationView>>;
+  evaluate?: ModelEvaluator;
 }
-
-const defaultLoad = (modelId: string) => attempt(() => evaluateModel(modelId, { maxImages: 1000 }));
 
 /** Per-class accuracy as labelled horizontal bars, worst classes easy to spot. */
 export function PerClassAccuracy({ rows }: { rows: EvaluationView['perClass'] }) {
@@ -58,11 +73,39 @@ export function EvaluationPanels({ evaluation }: { evaluation: EvaluationView })
   );
 }
 
-/** Server component: evaluates the run's model on held-out data and shows the confusion matrix and per-class accuracy. */
-export async function RunEvaluation({ modelId, load = defaultLoad }: RunEvaluationProps) {
-  const result = await load(modelId);
-  if (!result.ok) return <ErrorState title="The model could not be evaluated" {...result.error} />;
-  return <EvaluationPanels evaluation={result.data} />;
+/**
+ * The run's model on held-out data (confusion matrix, per-class accuracy), computed when
+ * asked: evaluating is work, so it runs on a POST from the button, never on opening the page.
+ */
+export function RunEvaluation({ modelId, evaluate = postEvaluate }: RunEvaluationProps) {
+  const [result, setResult] = useState<Loaded<EvaluationView> | 'running' | null>(null);
+  const inFlight = useRef<AbortController | null>(null);
+  useEffect(() => () => inFlight.current?.abort(), []);
+
+  const run = async () => {
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
+    setResult('running');
+    const outcome = await evaluate(modelId, RUN_EVALUATION_REQUEST, controller.signal).catch(
+      (error: unknown): Loaded<EvaluationView> => ({ ok: false, error: { code: 'UNAVAILABLE', message: error instanceof Error ? error.message : String(error), unimplemented: false, unreachable: true } }),
+    );
+    if (!controller.signal.aborted) setResult(outcome);
+  };
+
+  if (result === 'running') return <RunEvaluationSkeleton />;
+  if (result?.ok) return <EvaluationPanels evaluation={result.data} />;
+  return (
+    <div className="flex flex-col gap-3">
+      {result ? <ErrorState title="The model could not be evaluated" {...result.error} /> : null}
+      <div className="flex flex-wrap items-center gap-3 rounded-xl border border-dashed border-neutral-300 px-5 py-6">
+        <Button variant="secondary" onClick={run}>
+          {result ? 'Evaluate again' : 'Evaluate on held-out data'}
+        </Button>
+        <p className="text-sm text-neutral-500">Confusion matrix and per-class accuracy on up to 1,000 held-out images.</p>
+      </div>
+    </div>
+  );
 }
 
 export function RunEvaluationSkeleton() {

@@ -1,7 +1,7 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import type { RunEventView } from '@advlab/dashboard-util';
-import { epochFixture, runFixture } from '@advlab/dashboard-util/testing';
-import { RunLive, RunsPage, RunsTable, curveRows, filtersFromQuery, initialRunState, keyConfig, reduceRunEvent, type RunEventSource } from './index';
+import { epochFixture, evaluationFixture, runFixture } from '@advlab/dashboard-util/testing';
+import { RunEvaluation, RunLive, RunsPage, RunsTable, curveRows, filtersFromQuery, initialRunState, keyConfig, postEvaluate, reduceRunEvent, type ModelEvaluator, type RunEventSource } from './index';
 
 const refresh = jest.fn();
 jest.mock('next/navigation', () => ({
@@ -119,5 +119,35 @@ describe('runs table and page', () => {
     render(await RunsPage({ query: {}, load: async () => ({ ok: true, data: [runFixture({ status: 'queued' })] }) }));
     expect(screen.getByText('Live: refreshing every few seconds')).toBeTruthy();
     expect(screen.getByText('1 run, 1 active.')).toBeTruthy();
+  });
+});
+
+describe('RunEvaluation', () => {
+  it('evaluates only when asked (a POST), then shows the confusion matrix and per-class accuracy', async () => {
+    const evaluate = jest.fn<ReturnType<ModelEvaluator>, Parameters<ModelEvaluator>>(async () => ({ ok: true, data: evaluationFixture() }));
+    render(<RunEvaluation modelId="mdl-1" evaluate={evaluate} />);
+    expect(evaluate).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('run-evaluation')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Evaluate on held-out data' }));
+    await screen.findByTestId('run-evaluation');
+    expect(evaluate).toHaveBeenCalledTimes(1);
+    expect(evaluate.mock.calls[0].slice(0, 2)).toEqual(['mdl-1', { epsilon255: 0, maxImages: 1000 }]);
+    expect(screen.getByRole('list', { name: 'Accuracy per class' })).toBeTruthy();
+  });
+
+  it('shows a failure and offers to try again', async () => {
+    const evaluate: ModelEvaluator = async () => ({ ok: false, error: { code: 'NOT_FOUND', message: 'no model mdl-1', unimplemented: false, unreachable: false } });
+    render(<RunEvaluation modelId="mdl-1" evaluate={evaluate} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Evaluate on held-out data' }));
+    expect((await screen.findByRole('alert')).dataset['errorCode']).toBe('NOT_FOUND');
+    expect(screen.getByRole('button', { name: 'Evaluate again' })).toBeTruthy();
+  });
+
+  it('posts JSON to the model’s evaluate route', async () => {
+    const fetchMock = jest.fn(async () => ({ ok: true, status: 200, json: async () => ({ evaluation: evaluationFixture() }) }));
+    Object.assign(globalThis, { fetch: fetchMock });
+    const signal = new AbortController().signal;
+    await expect(postEvaluate('mdl-1', { epsilon255: 0, maxImages: 1000 }, signal)).resolves.toEqual({ ok: true, data: evaluationFixture() });
+    expect(fetchMock).toHaveBeenCalledWith('/api/models/mdl-1/evaluate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"epsilon255":0,"maxImages":1000}', signal });
   });
 });

@@ -166,8 +166,20 @@ export const galleryRequestSchema = attackSettingsSchema.extend({
   seed: int('Seed', 0, 2 ** 32 - 1),
 });
 
+/** The body of `POST /api/models/:id/attack`: the gallery's settings without the model, which is in the path. */
+export const galleryAttackBodySchema = galleryRequestSchema.omit({ modelId: true });
+
 export type AttackSettings = z.output<typeof attackSettingsSchema>;
 export type GalleryRequestData = z.output<typeof galleryRequestSchema>;
+export type GalleryAttackBody = z.input<typeof galleryAttackBodySchema>;
+
+/** The body of `POST /api/models/:id/evaluate`: `epsilon255` 0 evaluates clean accuracy only. */
+export const evaluateRequestSchema = z.object({
+  epsilon255: num('Epsilon').min(0, 'Epsilon must be at least 0').max(255, 'Epsilon must be at most 255 (in /255 units)').default(8),
+  maxImages: int('Images', 0, 100_000).default(500),
+});
+
+export type EvaluateRequestInput = z.input<typeof evaluateRequestSchema>;
 
 /** Largest upload the live attack accepts, in bytes (the service takes 16 MiB). */
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
@@ -221,6 +233,11 @@ export const importDatasetRequestSchema = z.object({
 
 export type ImportDatasetInput = z.input<typeof importDatasetRequestSchema>;
 export type ImportDatasetRequestData = z.output<typeof importDatasetRequestSchema>;
+
+/** The body of `POST /api/session`: the dashboard's access token (`ADVLAB_TOKEN`). */
+export const sessionRequestSchema = z.object({
+  token: z.string({ error: 'Enter the access token' }).trim().min(1, 'Enter the access token').max(4096, 'The access token is at most 4096 characters'),
+});
 
 /** Field path -> first message, for showing errors next to their inputs. */
 export type FieldErrors = Record<string, string>;
