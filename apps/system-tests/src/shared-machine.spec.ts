@@ -129,6 +129,26 @@ const pythonReady = (() => {
     expect(result.stdout).toMatch(/^dataset fashion-mnist-mini /m);
   });
 
+  it('the dashboard asks for the token once, then shows both services serving over TLS with the token', async () => {
+    const url = advlab.dashboardUrl;
+    const anonymous = await fetch(`${url}/`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/\/signin\?next=%2F$/);
+    const wrong = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ token: 'nope' }) });
+    expect(wrong.status).toBe(401);
+    const signedIn = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url }, body: JSON.stringify({ token: TOKEN }) });
+    expect(signedIn.status).toBe(204);
+    const cookie = signedIn.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^advlab_session=[^;]+; .*HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    const page = await (await fetch(`${url}/`, { headers: { cookie: cookie.split(';')[0] } })).text();
+    expect(page).toMatch(/data-service="trainer" data-status="SERVING"/);
+    expect(page).toMatch(/data-service="attack" data-status="SERVING"/);
+    // Another site's form post is refused even with the session cookie (same-origin rule).
+    const forged = await fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: 'http://evil.example', cookie: cookie.split(';')[0] }, body: '{}' });
+    expect(forged.status).toBe(403);
+  });
+
   it('Ctrl-C stops everything', async () => {
     advlab.interrupt();
     await advlab.exited;
