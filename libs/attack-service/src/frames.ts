@@ -1,17 +1,16 @@
 import {
-  AttackMethod,
-  Norm,
+  predictionOf,
   Split,
   type AttackConfig,
   type AttackFrame,
   type DatasetImageRef,
   type ImageInput,
 } from '@advlab/contract';
-import { modelClassifier, perImageLoss, type AttackStep } from '@advlab/attacks';
-import { decodeImage, encodePng } from '@advlab/data';
+import { modelClassifier, perImageLoss, perturbationImage, runAttackSpec, type AttackStep } from '@advlab/attacks';
+import { attackSpecOf, checkTarget, resolveAttackConfig, resolveLiveAttackOptions } from '@advlab/config/resolve';
+import { decodeImage, encodePng, imagesToTensor } from '@advlab/data';
 import { invalidArgument } from '@advlab/grpc-server';
 import { splitOptions, type LoadedModel, type Registry } from '@advlab/registry';
-import { attackLoss, pixelsToTensor, resolveAttackConfig, runAttack, toPrediction } from '@advlab/service-kit';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What one live attack works on. */
@@ -54,31 +53,27 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
   const classes = loaded.record.config?.classNames ?? [];
   const k = loaded.model.numClasses;
   const attack = resolveAttackConfig(input.attack, 'evaluate');
-  if (attack.targetClass !== undefined && attack.targetClass >= k) throw invalidArgument(`attack.target_class must be in [0, ${k - 1}], got ${attack.targetClass}`);
-  const topK = input.topK ?? Math.min(5, k);
-  if (!Number.isInteger(topK) || topK < 1 || topK > k) throw invalidArgument(`top_k must be in [1, ${k}], got ${topK}`);
-  const frameEvery = input.frameEvery ?? 1;
-  if (!Number.isInteger(frameEvery) || frameEvery < 1) throw invalidArgument(`frame_every must be an integer >= 1, got ${frameEvery}`);
-  const gain = input.amplification ?? 10;
-  if (!(gain >= 1 && gain <= 100)) throw invalidArgument(`amplification must be in [1, 100], got ${gain}`);
+  checkTarget(attack, k, 'attack');
+  const spec = attackSpecOf(attack);
+  const { topK, frameEvery, amplification: gain } = resolveLiveAttackOptions(input, k);
   if (input.trueClass !== undefined && input.trueClass >= k) throw invalidArgument(`true_class must be in [0, ${k - 1}], got ${input.trueClass}`);
 
   const size = loaded.model.config.imageSize;
   const { pixels, label } = await loadImage(registry, loaded, input.image);
   const classifier = modelClassifier(loaded.model, { loss: loaded.loss });
-  const x = pixelsToTensor(pixels, 1, size, size);
-  const steps = attack.method === AttackMethod.ATTACK_METHOD_PGD ? (attack.steps as number) * (attack.restarts as number) : 1;
+  const x = imagesToTensor(pixels, 1, size, size);
+  const steps = spec.steps * spec.restarts;
 
   const frameOf = async (xAdv: tf.Tensor4D, step: number, loss: number, trueClass: number, maxPerturbation: number): Promise<AttackFrame> => {
     const [probs, adv, delta] = tf.tidy(() => [
       classifier.logits(xAdv),
       tf.reshape(xAdv, [size, size, 3]),
-      tf.reshape(tf.clipByValue(tf.add(tf.mul(tf.sub(xAdv, x), gain), 0.5), 0, 1), [size, size, 3]),
+      tf.reshape(perturbationImage(x, xAdv, gain), [size, size, 3]),
     ]);
     const p = tf.tidy(() => (loaded.loss === 'ova' ? tf.sigmoid(probs) : tf.softmax(probs)));
     const [pv, av, dv] = await Promise.all([p.data(), adv.data(), delta.data()]);
     tf.dispose([probs, adv, delta, p]);
-    const prediction = toPrediction(pv as Float32Array, classes, topK);
+    const prediction = predictionOf(pv as Float32Array, classes, topK);
     const success = attack.targetClass !== undefined ? prediction.classIndex === attack.targetClass : prediction.classIndex !== trueClass;
     return {
       step,
@@ -112,23 +107,23 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
     const trueClass = input.trueClass ?? label ?? cleanClass;
     // The attack loss of the clean image (of the target class for a targeted attack), as the steps report it.
     const lossTensor = tf.tidy(() =>
-      perImageLoss(attackLoss(attack.loss) ?? loaded.loss, classifier.logits(x), tf.cast(tf.oneHot([attack.targetClass ?? trueClass], k), 'float32') as tf.Tensor2D),
+      perImageLoss(spec.loss ?? loaded.loss, classifier.logits(x), tf.cast(tf.oneHot([attack.targetClass ?? trueClass], k), 'float32') as tf.Tensor2D),
     );
     const cleanLoss = (await lossTensor.data())[0];
     lossTensor.dispose();
     yield await frameOf(x, 0, cleanLoss, trueClass, 0);
     const labels = Int32Array.of(trueClass);
     const onStep = async (s: AttackStep) => {
-      const step = s.restart * (attack.steps as number) + s.step;
+      const step = s.restart * spec.steps + s.step;
       if (step % frameEvery !== 0 && step !== steps) return;
-      const frame = await frameOf(s.xAdv, step, s.loss, trueClass, attack.norm === Norm.NORM_L2 ? s.maxL2Delta : s.maxAbsDelta);
+      const frame = await frameOf(s.xAdv, step, s.loss, trueClass, spec.norm === 'l2' ? s.maxL2Delta : s.maxAbsDelta);
       await new Promise<void>((taken) => {
         pending = { frame, taken };
         wake?.();
       });
     };
     // Settles, never rejects: a failure is kept and thrown to the consumer below.
-    running = runAttack(classifier, x, labels, attack, { seed: 0, signal: stop.signal, onStep })
+    running = runAttackSpec(classifier, x, labels, spec, { seed: 0, signal: stop.signal, onStep })
       .then((r) => r.xAdv.dispose())
       .catch((err: unknown) => {
         failure = err;

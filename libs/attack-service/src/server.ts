@@ -22,7 +22,7 @@ import {
 import { backendInfo, resolveBackend } from '@advlab/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { openRegistry, type Registry, type RegistryOptions } from '@advlab/registry';
-import { checkUploadSize } from '@advlab/service-kit';
+import { checkUploadSize } from '@advlab/config/resolve';
 import { attackFrames, type LiveAttackInput } from './frames';
 
 /**

@@ -3,7 +3,7 @@ import { BatchLoader, ImageDataset, loadBundledDataset, subsetDataset } from '@a
 import { createModel, Model, train, TrainingData } from '@advlab/model';
 import { AdversarialEpochMetrics, adversarialTrain, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
 import { modelClassifier } from './classifier';
-import { evaluateRobustness } from './evaluate';
+import { attackEvaluation, evaluateRobustness, notebookAttacks } from './robust';
 import { datasetBatches, evenlySpaced, TINY_MODEL_CONFIG, useWasm } from './testing';
 
 // Standard and adversarial training of the same [8, 16, 32] CNN (same seed, data and schedule:
@@ -22,7 +22,8 @@ describe('adversarial training', () => {
     const val = new BatchLoader(validationSet, { batchSize: 100, prefetch: 0 });
     return { train: (e) => loader.trainBatches(e), validation: () => val.evalBatches(), batchesPerEpoch: loader.batchesPerEpoch };
   };
-  const pgdAccuracy = async (model: Model) => (await evaluateRobustness(modelClassifier(model), datasetBatches(testSet, 100), { seed: 3, fgsm: false })).pgdAccuracy;
+  const pgdAccuracy = async (model: Model) =>
+    attackEvaluation(await evaluateRobustness(modelClassifier(model), datasetBatches(testSet, 100), { seed: 3, attacks: notebookAttacks().filter((a) => a.kind === 'pgd') }), 'pgd')?.accuracy ?? NaN;
 
   beforeAll(async () => {
     await useWasm();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AUTOATTACK_BUDGETS, autoAttack, AutoAttackProgress, AutoAttackResult, autoAttackSettings, formatAutoAttackReport } from './autoattack';
 import { Classifier } from './classifier';
-import { evaluateRobustness } from './evaluate';
+import { attackEvaluation, evaluateRobustness } from './robust';
 import { linearClassifier, quantizedClassifier, uniformArray, useWasm } from './testing';
 
 beforeAll(useWasm);
@@ -161,16 +161,19 @@ describe('the AutoAttack cascade on a random linear model', () => {
 
   it('runs inside evaluateRobustness with the same per-image result as on its own', async () => {
     const batches = [0, 3, 6].map((s) => ({ x: tf.slice(x, s, Math.min(3, 8 - s)) as tf.Tensor4D, labels: labels.slice(s, s + 3) }));
-    const report = await evaluateRobustness(classifier, batches, { eps, autoAttack: 'fast', seed: 4, curve: [] });
+    const pgdSpec = { kind: 'pgd', norm: 'linf', eps, stepSize: 0.002, steps: 20, restarts: 1, randomStart: true } as const;
+    const aaSpec = { ...pgdSpec, kind: 'autoattack', autoAttack: 'fast' } as const;
+    const report = await evaluateRobustness(classifier, batches, { attacks: [pgdSpec, aaSpec], seed: 4 });
     const alone = await autoAttack(classifier, x, labels, { eps, version: 'fast', seed: 4 });
     alone.xAdv.dispose();
-    expect(report.autoAttackAccuracy).toBe(alone.robustAccuracy);
-    expect(Array.from(report.perImage.autoAttack ?? [])).toEqual(Array.from(alone.predictions));
-    expect(report.worstCaseAccuracy).toBeLessThanOrEqual(Math.min(report.pgdAccuracy, alone.robustAccuracy));
-    expect(report.sanity.passed).toBe(true);
-    expect(report.threat.autoAttack).toBe('fast');
-    expect(report.autoAttack?.attacks).toEqual(['apgd-ce', 'apgd-t', 'square']);
-    const brokenByAttacks = Object.values(report.autoAttack?.broken ?? {}).reduce((a, b) => a + b, 0);
+    const aa = attackEvaluation(report, 'autoattack');
+    expect(aa?.accuracy).toBe(alone.robustAccuracy);
+    expect(Array.from(aa?.predictions ?? [])).toEqual(Array.from(alone.predictions));
+    expect(report.worstCaseAccuracy).toBeLessThanOrEqual(Math.min(attackEvaluation(report, 'pgd')?.accuracy ?? 1, alone.robustAccuracy));
+    expect(report.sanityPassed).toBe(true);
+    expect(aa?.title).toBe('AutoAttack (fast)');
+    expect(aa?.autoAttack?.attacks).toEqual(['apgd-ce', 'apgd-t', 'square']);
+    const brokenByAttacks = Object.values(aa?.autoAttack?.broken ?? {}).reduce((a, b) => a + b, 0);
     expect(brokenByAttacks).toBe(alone.brokenBy.filter((b) => b !== null && b !== 'clean').length);
   });
 });

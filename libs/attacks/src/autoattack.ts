@@ -13,10 +13,12 @@ export type AutoAttackMember = 'apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'square';
 export const AUTOATTACK_MEMBERS: readonly AutoAttackMember[] = ['apgd-ce', 'apgd-dlr', 'apgd-t', 'square'];
 
 /** Preset budgets: the reference's `standard`, or `fast` for quick checks. */
-export type AutoAttackVersion = 'standard' | 'fast';
+export type { AutoAttackVersion } from '@advlab/config';
+import type { AutoAttackVersion } from '@advlab/config';
 
 /** The preset names {@link AutoAttackVersion} accepts, for validation messages. */
-export const AUTOATTACK_VERSIONS: readonly AutoAttackVersion[] = ['standard', 'fast'];
+export { AUTOATTACK_VERSIONS } from '@advlab/config';
+import { AUTOATTACK_VERSIONS } from '@advlab/config';
 
 /** Which attacks run, in order, and with what budget. */
 export interface AutoAttackBudget {

@@ -4,11 +4,10 @@ import { checkBatch, Classifier, labelArray } from './classifier';
 import { ATTACK_LOSS_NAMES, AttackLossName, attackObjective, minClassesFor, oneHot, perImageLoss } from './objective';
 import { check, Norm } from './threat';
 
-/** Which attack produced a result. */
-export type AttackName = 'fgsm' | 'fgsm-rs' | 'pgd' | 'apgd' | 'apgd-t' | 'square';
-
-/** The attacks {@link AttackName} accepts, for validation messages. */
-export const ATTACK_NAMES: readonly AttackName[] = ['fgsm', 'fgsm-rs', 'pgd', 'apgd', 'apgd-t', 'square'];
+/** Which attack produced a result (the names are the config lib's, as requests write them). */
+export type { AttackName } from '@advlab/config';
+export { ATTACK_NAMES } from '@advlab/config';
+import type { AttackName } from '@advlab/config';
 
 /** The settings an attack ran with, all defaults filled in; reports print them. */
 export interface AttackSettings {

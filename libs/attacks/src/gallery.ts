@@ -3,13 +3,18 @@ import sharp from 'sharp';
 import type { OverlayOptions } from 'sharp';
 import { encodePng, ImageDataset } from '@advlab/data';
 import { probabilities, Rng } from '@advlab/model';
+import { attackTitle, type AttackSpec } from '@advlab/config';
 import { Classifier } from './classifier';
 import { AttackSettings } from './core';
-import { pgd, PgdOptions, pgdSettings } from './pgd';
+import { runAttackSpec } from './dispatch';
+import { notebookAttacks } from './robust';
 import { check, formatEps } from './threat';
 
-/** Options of {@link buildGallery}; the attack options default to the notebook's evaluation PGD. */
-export interface GalleryOptions extends Omit<PgdOptions, 'targets' | 'onStep'> {
+/** Options of {@link buildGallery}. */
+export interface GalleryOptions {
+  /** The attack. Default the notebook's PGD-20 at 8/255 (step 0.002). */
+  readonly attack?: AttackSpec;
+  readonly signal?: AbortSignal;
   /** Images shown. Default 20, as in the notebook. */
   readonly count?: number;
   /** Seeds which images are chosen (and the attack's random start). Default 1234. */
@@ -22,8 +27,6 @@ export interface GalleryOptions extends Omit<PgdOptions, 'targets' | 'onStep'> {
   readonly columns?: number;
   /** Images attacked at once. Default 32. */
   readonly batchSize?: number;
-  /** Name of the attack in the contact sheet's title. Default 'PGD'. */
-  readonly attackName?: string;
   /** Amplification of the perturbation image, `0.5 + gain * delta`. Default {@link PERTURBATION_GAIN} (10). */
   readonly gain?: number;
 }
@@ -52,7 +55,9 @@ export interface GalleryItem {
 
 /** Result of {@link buildGallery}. */
 export interface Gallery {
+  /** The settings the attack ran with, and the spec it was asked as. */
   readonly attack: AttackSettings;
+  readonly spec: AttackSpec;
   readonly items: GalleryItem[];
   /** The labelled contact sheet as PNG. */
   readonly sheet: Buffer;
@@ -63,6 +68,16 @@ export interface Gallery {
 
 /** How much the perturbation is amplified around mid-grey in the gallery. */
 export const PERTURBATION_GAIN = 10;
+
+/**
+ * The perturbation as an image: `0.5 + gain * (xAdv - x)` clipped to [0, 1], so no change is
+ * mid-grey. The one rendering of a perturbation (the gallery, live attack frames).
+ *
+ * @param x, xAdv `[n, h, w, 3]` in [0, 1]; returns the same shape.
+ */
+export function perturbationImage(x: tf.Tensor4D, xAdv: tf.Tensor4D, gain = PERTURBATION_GAIN): tf.Tensor4D {
+  return tf.tidy(() => tf.clipByValue(tf.add(tf.mul(tf.sub(xAdv, x), gain), 0.5), 0, 1) as tf.Tensor4D);
+}
 
 const PAD = 8;
 const GAP = 2;
@@ -80,8 +95,8 @@ export function gallerySheetSize(count: number, height: number, width: number, s
 
 /**
  * The notebook's figure of adversarial examples: `count` images chosen by `seed` from
- * `dataset` (a test split), attacked with PGD (default eps 8/255, step 0.002, 20 steps,
- * L-infinity, evaluation mode). For each: the clean image, the adversarial image, the
+ * `dataset` (a test split), attacked with `opts.attack` (default PGD, eps 8/255, step 0.002,
+ * 20 steps, L-infinity; any attack of the lib), the model in evaluation mode. For each: the clean image, the adversarial image, the
  * perturbation amplified x10 around mid-grey, the true label, the clean and adversarial
  * predictions with their confidence, and whether the attack succeeded; as PNGs, and one contact
  * sheet (cells of clean | adversarial | perturbation x10, captions under each, five cells a row,
@@ -101,7 +116,8 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
   const columns = opts.columns ?? 5;
   check(Number.isInteger(columns) && columns >= 1, 'columns', () => `must be a positive integer, got ${columns}`);
   const batchSize = opts.batchSize ?? 32;
-  const settings = pgdSettings(classifier, { ...opts, seed });
+  const spec = opts.attack ?? notebookAttacks()[0];
+  let settings: AttackSettings | undefined;
   const rows = Array.from(new Rng(seed, 0x9a11e7).permutation(dataset.count).subarray(0, count));
   const per = h * w * 3;
   const name = (c: number) => names[c] ?? `class ${c}`;
@@ -117,11 +133,16 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
     const labels = Int32Array.from(part, (row) => dataset.labels[row]);
     const x = tf.tensor4d(cleanPixels, [part.length, h, w, 3]);
     try {
-      const r = await pgd(classifier, x, labels, { ...opts, seed: new Rng(seed, start).nextUint32() >>> 1 });
-      const [cleanProb, advProb] = tf.tidy(() => [probabilities(classifier.loss, classifier.logits(x)), probabilities(classifier.loss, classifier.logits(r.xAdv))]);
+      const r = await runAttackSpec(classifier, x, labels, spec, { seed: new Rng(seed, start).nextUint32() >>> 1, signal: opts.signal, imageIds: part });
+      settings ??= r.settings;
+      const [cleanProb, advProb, pertImage] = tf.tidy(() => [
+        probabilities(classifier.loss, classifier.logits(x)),
+        probabilities(classifier.loss, classifier.logits(r.xAdv)),
+        perturbationImage(x, r.xAdv, gain),
+      ]);
       const adv = (await r.xAdv.data()) as Float32Array;
-      const [pc, pa] = [await cleanProb.data(), await advProb.data()];
-      tf.dispose([r.xAdv, cleanProb, advProb]);
+      const [pc, pa, pp] = [await cleanProb.data(), await advProb.data(), (await pertImage.data()) as Float32Array];
+      tf.dispose([r.xAdv, cleanProb, advProb, pertImage]);
       const k = classifier.numClasses;
       const top = (p: ArrayLike<number>, i: number): GalleryPrediction => {
         let best = 0;
@@ -131,13 +152,9 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
       for (let i = 0; i < part.length; i++) {
         const c = cleanPixels.subarray(i * per, (i + 1) * per);
         const a = adv.subarray(i * per, (i + 1) * per);
-        const pert = new Float32Array(per);
+        const pert = pp.subarray(i * per, (i + 1) * per);
         let maxAbsDelta = 0;
-        for (let j = 0; j < per; j++) {
-          const d = a[j] - c[j];
-          maxAbsDelta = Math.max(maxAbsDelta, Math.abs(d));
-          pert[j] = Math.min(1, Math.max(0, 0.5 + gain * d));
-        }
+        for (let j = 0; j < per; j++) maxAbsDelta = Math.max(maxAbsDelta, Math.abs(a[j] - c[j]));
         const [cleanPng, advPng, pertPng] = await Promise.all([encodePng(c, h, w), encodePng(a, h, w), encodePng(pert, h, w)]);
         const adversarial = top(pa, i);
         items.push({
@@ -156,8 +173,9 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
     }
   }
   const size = gallerySheetSize(items.length, h, w, scale, columns);
-  const sheet = await contactSheet(items, h, w, scale, columns, size, settings, gain, opts.attackName ?? 'PGD');
-  return { attack: settings, items, sheet, sheetWidth: size.width, sheetHeight: size.height, scale };
+  const ran = settings as AttackSettings;
+  const sheet = await contactSheet(items, h, w, scale, columns, size, ran, gain, attackTitle(spec));
+  return { attack: ran, spec, items, sheet, sheetWidth: size.width, sheetHeight: size.height, scale };
 }
 
 async function contactSheet(items: GalleryItem[], h: number, w: number, scale: number, columns: number, size: { width: number; height: number }, s: AttackSettings, gain: number, attackName: string): Promise<Buffer> {

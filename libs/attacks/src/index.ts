@@ -19,9 +19,11 @@ export { DEFAULT_SQUARE_P_INIT, DEFAULT_SQUARE_QUERIES, square, squareFraction, 
 export type { SquareLoss, SquareOptions, SquareResult } from './square';
 export { AUTOATTACK_BUDGETS, AUTOATTACK_MEMBERS, AUTOATTACK_VERSIONS, autoAttack, autoAttackSettings, formatAutoAttackReport } from './autoattack';
 export type { AutoAttackBudget, AutoAttackMember, AutoAttackOptions, AutoAttackProgress, AutoAttackResult, AutoAttackSettings, AutoAttackStage, AutoAttackVersion } from './autoattack';
-export { evaluateRobustness, formatRobustnessReport } from './evaluate';
-export type { AutoAttackSummary, CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks, ThreatDescription } from './evaluate';
+export { runAttackSpec } from './dispatch';
+export type { RunAttackOptions, SpecResult } from './dispatch';
+export { attackEvaluation, evaluateRobustness, formatRobustnessReport, notebookAttacks } from './robust';
+export type { AttackEvaluation, AutoAttackSummary, CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks } from './robust';
 export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
 export type { AdversarialEpochMetrics, AdversarialSettings, AdversarialTrainConfig, AdversarialTrainHooks, AdversarialTrainResult, TrainingAttack } from './adversarial_training';
-export { buildGallery, gallerySheetSize, PERTURBATION_GAIN } from './gallery';
+export { buildGallery, gallerySheetSize, PERTURBATION_GAIN, perturbationImage } from './gallery';
 export type { Gallery, GalleryItem, GalleryOptions, GalleryPrediction } from './gallery';

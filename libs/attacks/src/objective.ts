@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LOSS_NAMES, LossName } from '@advlab/model';
 import { LogitsObjective } from './classifier';
 
 /**
@@ -10,10 +9,11 @@ import { LogitsObjective } from './classifier';
  * parameter-free attacks", ICML: the margin divided by the spread of the top logits, so that it
  * is invariant to shifting and rescaling the logits (it needs at least 3 classes).
  */
-export type AttackLossName = LossName | 'margin' | 'dlr';
+export type { AttackLossName } from '@advlab/config';
+import type { AttackLossName } from '@advlab/config';
 
 /** The losses {@link AttackLossName} accepts, for validation messages. */
-export const ATTACK_LOSS_NAMES: readonly AttackLossName[] = [...LOSS_NAMES, 'margin', 'dlr'];
+export { ATTACK_LOSS_NAMES } from '@advlab/config';
 
 /** Classes a loss needs: 3 for DLR (it reads the third largest logit), 2 otherwise. */
 export function minClassesFor(loss: AttackLossName): number {

@@ -6,38 +6,24 @@
  * the whole perturbation of one image in the same units.
  */
 
-/** The perturbation norm an attack is bounded in. */
-export type Norm = 'linf' | 'l2';
+import { ATTACK_FIELDS } from '@advlab/config';
 
-/** The norms {@link Norm} accepts, for validation messages. */
-export const NORMS: readonly Norm[] = ['linf', 'l2'];
+export { epsLabel, formatEps, NORMS } from '@advlab/config';
+export type { Norm } from '@advlab/config';
+import type { Norm } from '@advlab/config';
+import { NORMS } from '@advlab/config';
 
+// The defaults are the config tables' (`@advlab/config`): one home for every default and range.
 /** The notebook's L-infinity budget, 8/255 (the notebook writes it 0.0313). */
-export const DEFAULT_EPS = 8 / 255;
+export const DEFAULT_EPS = ATTACK_FIELDS.epsilonLinf.default as number;
 /** The notebook's PGD step size (eta). */
-export const DEFAULT_STEP_SIZE = 0.002;
+export const DEFAULT_STEP_SIZE = ATTACK_FIELDS.stepSizeLinf.default as number;
 /** PGD steps when evaluating robustness (notebook question 3.6). */
-export const DEFAULT_EVAL_STEPS = 20;
+export const DEFAULT_EVAL_STEPS = ATTACK_FIELDS.evaluationSteps.default as number;
 /** PGD steps inside adversarial training (notebook question 3.7). */
-export const DEFAULT_TRAIN_STEPS = 10;
+export const DEFAULT_TRAIN_STEPS = ATTACK_FIELDS.trainingSteps.default as number;
 /** Default L2 budget: a common choice for 28-64 pixel images in [0, 1]. */
-export const DEFAULT_L2_EPS = 0.5;
-
-/**
- * A budget as a fraction of 255: `8/255` for 8 / 255, `7.98/255` for the notebook's 0.0313,
- * `0` for 0.
- */
-export function epsLabel(eps: number): string {
-  if (eps === 0) return '0';
-  const k = eps * 255;
-  const rounded = Math.round(k);
-  return Math.abs(k - rounded) < 1e-3 ? `${rounded}/255` : `${Number(k.toFixed(2))}/255`;
-}
-
-/** A budget written for people: `0.0314 (8/255)`. */
-export function formatEps(eps: number): string {
-  return `${Number(eps.toPrecision(3))} (${epsLabel(eps)})`;
-}
+export const DEFAULT_L2_EPS = ATTACK_FIELDS.epsilonL2.default as number;
 
 /** Throws a RangeError naming `field` unless `ok`. */
 export function check(ok: boolean, field: string, what: () => string): void {

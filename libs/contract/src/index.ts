@@ -11,6 +11,7 @@ export * from './gen/advlab/v1/attack_stream_service';
 export * from './gen/advlab/v1/server_info';
 export * from './promise-client';
 export * from './connection';
+export * from './predictions';
 
 /** Folder holding the `.proto` sources (for reflection and other languages). */
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');

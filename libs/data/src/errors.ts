@@ -1,8 +1,9 @@
+import type { DomainError, ErrorKind } from '@advlab/config';
+
 /**
  * Why a data set could not be read. Every code is a problem with the caller's input
- * (a path, a folder layout, a file format or an option), so a server maps all of them
- * to a client error such as gRPC `INVALID_ARGUMENT` (`NOT_FOUND` for `NOT_FOUND`,
- * `PERMISSION_DENIED` for `OUTSIDE_ROOTS`, `RESOURCE_EXHAUSTED` for `TOO_MUCH_DATA`).
+ * (a path, a folder layout, a file format or an option); `DataError.kind` says which kind
+ * (not found, outside the roots, too much data, cancelled, otherwise invalid).
  */
 export type DataErrorCode =
   /** The path does not exist. */
@@ -32,8 +33,8 @@ export type DataErrorCode =
   /** A folder holds more files, or more bytes, than one request may read. */
   | 'TOO_MUCH_DATA';
 
-/** A typed error for bad data-set input; `code` says which rule was broken. */
-export class DataError extends Error {
+/** A typed error for bad data-set input; `code` says which rule was broken, `kind` what kind of mistake that is. */
+export class DataError extends Error implements DomainError {
   override readonly name = 'DataError';
 
   constructor(
@@ -41,6 +42,21 @@ export class DataError extends Error {
     message: string,
   ) {
     super(message);
+  }
+
+  get kind(): ErrorKind {
+    switch (this.code) {
+      case 'NOT_FOUND':
+        return 'not-found';
+      case 'OUTSIDE_ROOTS':
+        return 'permission-denied';
+      case 'TOO_MUCH_DATA':
+        return 'resource-exhausted';
+      case 'ABORTED':
+        return 'cancelled';
+      default:
+        return 'invalid-argument';
+    }
   }
 }
 

@@ -33,3 +33,4 @@ export type { Batch, BatchLoaderOptions } from './batches';
 export { composeGrid, encodePng, toUint8 } from './png';
 export type { GridOptions, GridTile, Pixels } from './png';
 export { BUNDLED_COUNTS, BUNDLED_DATASET_DIR, BUNDLED_FILES, FASHION_MNIST_CLASSES, loadBundledDataset } from './bundled';
+export { datasetSlice, imagesToTensor, yieldToEventLoop } from './tensors';

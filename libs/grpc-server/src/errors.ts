@@ -1,3 +1,4 @@
+import { isDomainError, type ErrorKind } from '@advlab/config';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
 
@@ -45,9 +46,20 @@ function isCodedError(err: unknown): err is CodedError {
   );
 }
 
+/** The status code of each kind of domain error (checks, data, storage): the one place they meet gRPC. */
+const STATUS_OF_KIND: Record<ErrorKind, status> = {
+  'invalid-argument': status.INVALID_ARGUMENT,
+  'not-found': status.NOT_FOUND,
+  'failed-precondition': status.FAILED_PRECONDITION,
+  'permission-denied': status.PERMISSION_DENIED,
+  'resource-exhausted': status.RESOURCE_EXHAUSTED,
+  cancelled: status.CANCELLED,
+};
+
 /**
  * Maps any thrown value to the ServiceError sent to the client: RpcError (and
- * any error with a numeric gRPC `code`) keeps its status and message;
+ * any error with a numeric gRPC `code`) keeps its status and message; a
+ * domain error (a `kind` from `@advlab/config`) gets its kind's status;
  * everything else is INTERNAL with an incident id and no detail (messages of
  * unexpected errors can hold file paths and other server internals); the
  * error itself goes to `onInternal` with that id, for the server's log.
@@ -55,6 +67,9 @@ function isCodedError(err: unknown): err is CodedError {
 export function toServiceError(err: unknown, onInternal?: (err: unknown, incidentId: string) => void): Partial<ServiceError> {
   if (isCodedError(err)) {
     return { code: err.code, details: err.message, metadata: new Metadata() };
+  }
+  if (isDomainError(err)) {
+    return { code: STATUS_OF_KIND[err.kind], details: err.message, metadata: new Metadata() };
   }
   const incidentId = newIncidentId();
   onInternal?.(err, incidentId);

@@ -21,3 +21,4 @@ export { dropoutMask } from './ops/dropout';
 export { sumPerChannel } from './ops/reduce';
 export * from './parallel/create_step_runner';
 export { WorkerStepRunner, WORKERS_ENV, resolveWorkerCount, shardSizes, poolBatchStats, convMacsPerImage } from './parallel/worker_step_runner';
+export * from './evaluation';

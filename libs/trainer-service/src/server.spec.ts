@@ -421,7 +421,7 @@ describe('trainer service (real server, real client)', () => {
     it('Attack with an oversized gallery, and AdversarialTrain with an L2 attack', async () => {
       await expect(api.attack({ modelId, datasetId: '', split: 0, attack: undefined, maxImages: 0, gallerySize: 500, seed: 0, curveEpsilons: [] })).rejects.toMatchObject({
         code: INVALID_ARGUMENT,
-        details: 'gallery_size must be in [0, 100], got 500',
+        details: 'gallery_size must be an integer in [0, 100], got 500',
       });
       await expect(
         readAll(client.adversarialTrain(AdversarialTrainRequest.fromPartial({ datasetId: dataset.id, adversarial: { attack: { norm: Norm.NORM_L2 } } }))),

@@ -1,6 +1,5 @@
 import { ImportDatasetRequest } from '@advlab/contract';
 import { corruptPng, makeTempDir, removeDir, solidImage, writeTree } from '@advlab/data/testing';
-import { status } from '@grpc/grpc-js';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { openRegistry, type Registry } from '../registry';
@@ -35,12 +34,12 @@ describe('DatasetCatalog imports', () => {
     await writeTree(root, files);
   };
 
-  it('refuses an empty class folder before anything is decoded or written, with INVALID_ARGUMENT naming it', async () => {
+  it('refuses an empty class folder before anything is decoded or written, as invalid, naming it', async () => {
     const root = path.join(dir, 'with-empty');
     await goodFolder(root);
     await fs.mkdir(path.join(root, 'green'));
     await expect(registry.datasets.prepareImport(folderRequest('pets', root), never)).rejects.toMatchObject({
-      code: status.INVALID_ARGUMENT,
+      kind: 'invalid-argument',
       message: expect.stringMatching(/class folder "green" holds no files/),
     });
     expect(await datasetFolders(registry.dataDir)).toEqual([]);
@@ -52,7 +51,7 @@ describe('DatasetCatalog imports', () => {
     await writeTree(root, { 'green/a.png': await corruptPng(), 'green/b.png': 'not an image' });
     const progress: number[] = [];
     await expect(registry.datasets.import(folderRequest('pets', root), (p) => progress.push(p.done), never)).rejects.toMatchObject({
-      code: status.INVALID_ARGUMENT,
+      kind: 'invalid-argument',
       message: expect.stringMatching(/class "green" has no usable image/),
     });
     expect(progress.length).toBeGreaterThan(0);
@@ -69,7 +68,7 @@ describe('DatasetCatalog imports', () => {
       pending.run((p) => {
         if (p.done >= 5) controller.abort();
       }, controller.signal),
-    ).rejects.toMatchObject({ code: status.CANCELLED });
+    ).rejects.toMatchObject({ kind: 'cancelled' });
     expect(registry.datasets.list().map((d) => d.name)).toEqual(['fashion-mnist-mini']);
     expect(await datasetFolders(registry.dataDir)).toEqual([]);
 
@@ -86,7 +85,7 @@ describe('DatasetCatalog imports', () => {
 
     // The folder breaks: a class loses its only readable images.
     for (const f of await fs.readdir(path.join(root, 'blue'))) await fs.writeFile(path.join(root, 'blue', f), 'garbage');
-    await expect(registry.datasets.import(folderRequest('pets', root), () => undefined, never)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await expect(registry.datasets.import(folderRequest('pets', root), () => undefined, never)).rejects.toMatchObject({ kind: 'invalid-argument' });
     expect(await datasetFolders(registry.dataDir)).toEqual([firstFolder]);
     expect((await registry.datasets.load(first.id)).train.count).toBe(6);
 
@@ -120,7 +119,7 @@ describe('DatasetCatalog imports', () => {
     const root = path.join(dir, 'pets');
     await goodFolder(root, 20);
     const running = registry.datasets.import(folderRequest('pets', root), () => undefined, never);
-    await expect(registry.datasets.import(folderRequest('pets', root), () => undefined, never)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    await expect(registry.datasets.import(folderRequest('pets', root), () => undefined, never)).rejects.toMatchObject({ kind: 'failed-precondition' });
     await running;
   });
 
@@ -140,6 +139,6 @@ describe('DatasetCatalog imports', () => {
       name: 'digits',
       source: { $case: 'idx', value: { trainImages: path.join(dir, 'nope-images'), trainLabels: path.join(dir, 'nope-labels'), testImages: '', testLabels: '', classNames: [], maxPerClass: 0 } },
     });
-    await expect(registry.datasets.prepareImport(request, never)).rejects.toMatchObject({ code: status.NOT_FOUND });
+    await expect(registry.datasets.prepareImport(request, never)).rejects.toMatchObject({ kind: 'not-found' });
   });
 });

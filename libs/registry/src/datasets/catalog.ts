@@ -9,7 +9,6 @@ import {
   FASHION_MNIST_CLASSES,
   importImageFolder,
   importIdx,
-  isDataError,
   loadBundledDataset,
   loadCachedDataset,
   scanImageFolder,
@@ -21,8 +20,8 @@ import {
   type ResolvedPath,
   type ImportProgress,
 } from '@advlab/data';
-import { failedPrecondition, invalidArgument, notFound, RpcError } from '@advlab/grpc-server';
-import { status } from '@grpc/grpc-js';
+import { checkImportRequest } from '@advlab/config/resolve';
+import { invalidRequest as invalidArgument, unknownId as notFound, wrongState as failedPrecondition } from '../errors';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -63,25 +62,6 @@ export interface DatasetSplits {
   test?: ImageDataset;
 }
 
-/**
- * Maps a data-lib error to a gRPC status: a missing folder is NOT_FOUND, a cancelled import
- * CANCELLED, everything else the caller's to fix.
- */
-export function toRpcError(err: unknown): unknown {
-  if (!isDataError(err)) return err;
-  const code =
-    err.code === 'NOT_FOUND'
-      ? status.NOT_FOUND
-      : err.code === 'ABORTED'
-        ? status.CANCELLED
-        : err.code === 'OUTSIDE_ROOTS'
-          ? status.PERMISSION_DENIED
-          : err.code === 'TOO_MUCH_DATA'
-            ? status.RESOURCE_EXHAUSTED
-            : status.INVALID_ARGUMENT;
-  return new RpcError(code, err.message);
-}
-
 /** An import whose request was checked and whose folders were scanned; `run` decodes and registers. */
 export interface PendingImport {
   run(onProgress: (p: ProtoImportProgress) => void, signal: AbortSignal): Promise<Dataset>;
@@ -102,8 +82,6 @@ export interface CatalogAccess {
   /** Largest image decoded, in pixels. */
   maxPixels: number;
 }
-
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * The datasets the trainer knows: the bundled Fashion-MNIST subset, and every
@@ -147,11 +125,7 @@ export class DatasetCatalog {
    * PERMISSION_DENIED outside them, NOT_FOUND when missing.
    */
   async resolveFolder(requested: string): Promise<ResolvedPath> {
-    try {
-      return await (await this.fileRoots()).resolve(requested, 'folder');
-    } catch (err) {
-      throw toRpcError(err);
-    }
+    return (await this.fileRoots()).resolve(requested, 'folder');
   }
 
   /** Registers the bundled dataset (idempotent; safe when two services start at once). */
@@ -236,13 +210,7 @@ export class DatasetCatalog {
    * so the previous version of a re-imported dataset stays as it was.
    */
   async prepareImport(request: ImportDatasetRequest, signal: AbortSignal): Promise<PendingImport> {
-    if (!NAME_PATTERN.test(request.name)) {
-      throw invalidArgument(`name must be 1-64 characters of letters, digits, '.', '_' or '-', got "${request.name}"`);
-    }
-    if (request.name === BUNDLED_DATASET_ID) throw invalidArgument(`name "${BUNDLED_DATASET_ID}" is the bundled dataset's`);
-    if (request.imageSize && (request.imageSize < 8 || request.imageSize > 512)) {
-      throw invalidArgument(`image_size must be in [8, 512], got ${request.imageSize}`);
-    }
+    checkImportRequest(request, [BUNDLED_DATASET_ID]);
     if (this.importing.has(request.name)) {
       throw failedPrecondition(`dataset "${request.name}" is being imported already; wait for that import to end`);
     }
@@ -281,7 +249,7 @@ export class DatasetCatalog {
       throw invalidArgument('source is required: image_folder or idx');
     } catch (err) {
       this.importing.delete(request.name);
-      throw toRpcError(err);
+      throw err;
     }
   }
 
@@ -346,7 +314,7 @@ export class DatasetCatalog {
           return dataset;
         } catch (err) {
           await fs.rm(dir, { recursive: true, force: true });
-          throw toRpcError(err);
+          throw err;
         } finally {
           this.importing.delete(request.name);
         }

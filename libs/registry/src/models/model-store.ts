@@ -1,5 +1,5 @@
 import { LossKind, type Model as ModelRecord } from '@advlab/contract';
-import { failedPrecondition, notFound } from '@advlab/grpc-server';
+import { unknownId as notFound, wrongState as failedPrecondition } from '../errors';
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta, type LossName, type Model } from '@advlab/model';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-import { invalidArgument } from '@advlab/grpc-server';
+import { invalidRequest as invalidArgument } from '../errors';
 
 /** Default and largest page sizes of list RPCs. */
 export const DEFAULT_PAGE_SIZE = 50;

@@ -21,7 +21,7 @@ import {
   type TrainingData,
 } from '@advlab/model';
 import { lossName, newId, splitOptions, type Registry } from '@advlab/registry';
-import { yieldToEventLoop } from '@advlab/service-kit';
+import { yieldToEventLoop } from '@advlab/data';
 import type { JobContext, JobResult } from '../runs';
 
 /** Everything one training run needs, defaults already filled in. */

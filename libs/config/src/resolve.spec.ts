@@ -1,8 +1,8 @@
 import { AttackMethod, LossKind, LrSchedule, Norm } from '@advlab/contract';
-import { epsilonLabel, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './config';
+import { epsilonLabel, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './resolve';
 
 const expectInvalid = (fn: () => unknown, message: string) =>
-  expect(fn).toThrow(expect.objectContaining({ code: 3, message: expect.stringContaining(message) }));
+  expect(fn).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(message) }));
 
 describe('resolveModelConfig', () => {
   it('fills the notebook defaults and the dataset image size', () => {
@@ -89,9 +89,19 @@ describe('resolveAttackConfig', () => {
 
 describe('epsilonLabel', () => {
   it('writes whole 255ths as k/255', () => {
-    expect(epsilonLabel(8 / 255)).toBe('8/255');
-    expect(epsilonLabel(0)).toBe('0/255');
-    expect(epsilonLabel(0.0313)).toBe('7.98/255');
-    expect(epsilonLabel(0.01)).toBe('2.55/255');
+    expect(epsilonLabel({ epsilon: 8 / 255 })).toBe('8/255');
+    expect(epsilonLabel({ epsilon: 0 })).toBe('0/255');
+    expect(epsilonLabel({ epsilon: 0.0313 })).toBe('7.98/255');
+    expect(epsilonLabel({ epsilon: 0.01 })).toBe('2.55/255');
+  });
+});
+
+describe('the tables are the single source of the defaults', () => {
+  it('fills defaults from the tables, checks ranges with their bounds', () => {
+    const { TRAINING_FIELDS, ATTACK_FIELDS } = jest.requireActual('./fields') as typeof import('./fields');
+    expect(resolveTrainingConfig(undefined).epochs).toBe(TRAINING_FIELDS.epochs.default);
+    expect(resolveAttackConfig(undefined, 'evaluate').steps).toBe(ATTACK_FIELDS.evaluationSteps.default);
+    expect(resolveAttackConfig(undefined, 'train').steps).toBe(ATTACK_FIELDS.trainingSteps.default);
+    expectInvalid(() => resolveTrainingConfig({ epochs: TRAINING_FIELDS.epochs.max + 1 }), `training.epochs must be an integer in [1, ${TRAINING_FIELDS.epochs.max}]`);
   });
 });

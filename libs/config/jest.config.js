@@ -1,5 +1,5 @@
 /** @type {import('jest').Config} */
 module.exports = {
   ...require('../../jest.preset.js'),
-  displayName: '@advlab/service-kit',
+  displayName: '@advlab/config',
 };

@@ -1,4 +1,0 @@
-export * from './config';
-export * from './inference';
-export * from './robust';
-export * from './uploads';

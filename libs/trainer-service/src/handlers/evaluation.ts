@@ -1,0 +1,178 @@
+/**
+ * Evaluate and Attack: a stored model against a split of its data, clean and under attack.
+ * The figures come from the attacks lib's robust evaluator; this file picks the images, turns
+ * requests into attack specs and the evaluator's report into the contract's messages.
+ */
+import {
+  AttackResponse,
+  EvaluateResponse,
+  Split,
+  type AttackConfig,
+  type AttackRequest,
+  type EvaluateRequest,
+  type Model as ModelRecord,
+  type RobustResult,
+} from '@advlab/contract';
+import { buildGallery, evaluateRobustness, modelClassifier, type AttackEvaluation, type Classifier } from '@advlab/attacks';
+import { ATTACK_REPORT_FIELDS, ConfigError } from '@advlab/config';
+import { attackSpecOf, checkField, checkTarget, epsilonLabel, resolveAttackConfig, resolveAttackReport } from '@advlab/config/resolve';
+import { BatchLoader, createRng, permutation, subsetDataset, type ImageDataset } from '@advlab/data';
+import { invalidArgument } from '@advlab/grpc-server';
+import { evaluateClean } from '@advlab/model';
+import { splitOptions, type LoadedModel, type Registry } from '@advlab/registry';
+import type { TrainerDeps } from '../service';
+
+/** Images per batch of an evaluation. */
+const EVAL_BATCH = 64;
+
+/** A classifier over a loaded model, attacked with the model's own loss. */
+export function classifierOf(loaded: LoadedModel): Classifier {
+  return modelClassifier(loaded.model, { loss: loaded.loss });
+}
+
+/** The images of a split in evaluation batches (each a fresh tensor, disposed by its consumer). */
+export function evaluationBatches(images: ImageDataset) {
+  return new BatchLoader(images, { batchSize: EVAL_BATCH, augment: false, prefetch: 0 }).evalBatches();
+}
+
+/** The images of an evaluation: the model's split (by its own seed), optionally a seeded subset. */
+export async function evaluationImages(
+  registry: Registry,
+  modelId: string,
+  request: { datasetId: string; split: Split; maxImages: number; seed: number },
+): Promise<{ images: ImageDataset; split: Split; datasetId: string }> {
+  const record = registry.models.get(modelId);
+  const datasetId = request.datasetId || record.datasetId;
+  const { images, split } = await registry.datasets.split(datasetId, request.split, splitOptions(record.training));
+  const classes = record.config?.classNames ?? [];
+  if (images.classNames.join('\n') !== classes.join('\n')) {
+    throw invalidArgument(`dataset "${datasetId}" has other classes than model "${modelId}" was trained on`);
+  }
+  if (request.maxImages && request.maxImages < images.count) {
+    const order = permutation(images.count, createRng(request.seed));
+    return { images: subsetDataset(images, Array.from(order.subarray(0, request.maxImages)).sort((a, b) => a - b)), split, datasetId };
+  }
+  return { images, split, datasetId };
+}
+
+/** One attack's figures as the contract reports them. */
+export function robustResultOf(attack: AttackConfig, evaluation: AttackEvaluation, cleanAccuracy: number, numImages: number): RobustResult {
+  const s = evaluation.sanity;
+  return {
+    attack,
+    epsilonLabel: epsilonLabel(attack),
+    numImages,
+    cleanAccuracy,
+    robustAccuracy: evaluation.accuracy,
+    attackSuccessRate: evaluation.successRate,
+    meanLoss: evaluation.meanLoss,
+    sanity: {
+      maxPerturbation: s.maxPerturbation,
+      withinBudget: s.withinBudget,
+      minPixel: s.minPixel,
+      maxPixel: s.maxPixel,
+      eps0Accuracy: s.epsZeroAccuracy,
+      eps0MatchesClean: s.epsZeroMatchesClean,
+    },
+    seconds: evaluation.seconds,
+  };
+}
+
+/** Keeps the newest evaluation per attack on the model's record. */
+export function recordEvaluations(registry: Registry, record: ModelRecord, results: RobustResult[]): void {
+  const key = (r: RobustResult) => JSON.stringify([r.attack?.method, r.attack?.norm, r.attack?.epsilon, r.attack?.steps, r.attack?.targetClass]);
+  const fresh = registry.models.get(record.id);
+  const kept = fresh.evaluations.filter((e) => !results.some((r) => key(r) === key(e)));
+  registry.models.update({ ...fresh, evaluations: [...kept, ...results] });
+}
+
+/** The accuracy of a stored model under one attack on `images` (sweeps ranked by robust accuracy). */
+export async function robustAccuracy(registry: Registry, modelId: string, images: ImageDataset, attack: AttackConfig, signal: AbortSignal): Promise<number> {
+  return registry.models.use(modelId, async (loaded) => {
+    const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: [attackSpecOf(attack)], seed: 0, signal });
+    return report.attacks[0].accuracy;
+  });
+}
+
+/** Evaluate: clean loss and accuracy, per class, the confusion matrix, each attack and the per-image worst case. */
+export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: AbortSignal): Promise<EvaluateResponse> {
+  const started = Date.now();
+  if (!request.modelId) throw invalidArgument('model_id is required');
+  const record = deps.registry.models.get(request.modelId);
+  checkField(ATTACK_REPORT_FIELDS.evaluateAttacks, request.attacks.length);
+  const attacks = request.attacks.map((a, i) => resolveAttackConfig(a, 'evaluate', `attacks[${i}]`));
+  attacks.forEach((a, i) => checkTarget(a, record.config?.classNames.length ?? 0, `attacks[${i}]`));
+  const { images, split } = await evaluationImages(deps.registry, request.modelId, request);
+  return deps.registry.models.use(request.modelId, async (loaded) => {
+    const { model, loss } = loaded;
+    const clean = await evaluateClean(model, loss, evaluationBatches(images), signal);
+    const k = model.numClasses;
+    const counts = new Array<number>(k * k).fill(0);
+    const support = new Array<number>(k).fill(0);
+    let correct = 0;
+    for (let i = 0; i < clean.count; i++) {
+      const y = clean.labels[i];
+      counts[y * k + clean.predicted[i]]++;
+      support[y]++;
+      if (clean.predicted[i] === y) correct++;
+    }
+    const accuracy = clean.count ? correct / clean.count : 0;
+    let robust: RobustResult[] = [];
+    let worstCaseAccuracy = accuracy;
+    if (attacks.length && images.count) {
+      const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: attacks.map(attackSpecOf), seed: request.seed, signal });
+      robust = report.attacks.map((a, i) => robustResultOf(attacks[i], a, report.cleanAccuracy, report.images));
+      worstCaseAccuracy = report.worstCaseAccuracy;
+      recordEvaluations(deps.registry, record, robust);
+    }
+    return EvaluateResponse.fromPartial({
+      modelId: request.modelId,
+      split,
+      numImages: images.count,
+      loss: clean.loss,
+      accuracy,
+      perClass: images.classNames.map((label, c) => ({ classIndex: c, label, support: support[c], accuracy: support[c] ? counts[c * k + c] / support[c] : 0 })),
+      confusion: { labels: [...images.classNames], counts },
+      robust,
+      worstCaseAccuracy,
+      seconds: (Date.now() - started) / 1000,
+    });
+  });
+}
+
+/** Attack: robust accuracy over a split, a robustness curve, and the gallery of clean / adversarial pairs. */
+export async function attack(deps: TrainerDeps, request: AttackRequest, signal: AbortSignal): Promise<AttackResponse> {
+  if (!request.modelId) throw invalidArgument('model_id is required');
+  const { images } = await evaluationImages(deps.registry, request.modelId, request);
+  return deps.registry.models.use(request.modelId, (loaded) => attackModel(deps.registry, loaded, images, request, signal));
+}
+
+async function attackModel(registry: Registry, loaded: LoadedModel, images: ImageDataset, request: AttackRequest, signal: AbortSignal): Promise<AttackResponse> {
+  const config = resolveAttackConfig(request.attack, 'evaluate');
+  checkTarget(config, loaded.model.numClasses, 'attack');
+  const { gallerySize, amplification } = resolveAttackReport(request, config.norm);
+  if (!images.count) throw new ConfigError('split', 'holds no images to attack');
+  const spec = attackSpecOf(config);
+  const classifier = classifierOf(loaded);
+  const report = await evaluateRobustness(classifier, evaluationBatches(images), { attacks: [spec], curve: request.curveEpsilons, seed: request.seed, signal });
+  const result = robustResultOf(config, report.attacks[0], report.cleanAccuracy, report.images);
+  const response = AttackResponse.fromPartial({ result, curve: report.curve.map((c) => ({ epsilon: c.eps, accuracy: c.accuracy })) });
+  if (gallerySize > 0) {
+    const gallery = await buildGallery(classifier, images, { attack: spec, count: gallerySize, seed: request.seed, classNames: images.classNames, gain: amplification, signal });
+    response.gallery = gallery.items.map((item) => ({
+      index: item.index,
+      trueClass: item.label,
+      trueLabel: item.labelName,
+      clean: { classIndex: item.clean.class, label: item.clean.name, confidence: item.clean.confidence, topK: [] },
+      adversarial: { classIndex: item.adversarial.class, label: item.adversarial.name, confidence: item.adversarial.confidence, topK: [] },
+      cleanPng: item.png.clean,
+      adversarialPng: item.png.adversarial,
+      perturbationPng: item.png.perturbation,
+      maxPerturbation: item.maxAbsDelta,
+      success: item.success && item.clean.class === item.label,
+    }));
+    if (request.contactSheet ?? true) response.contactSheetPng = gallery.sheet;
+  }
+  recordEvaluations(registry, loaded.record, [result]);
+  return response;
+}
