@@ -4,7 +4,7 @@ import { createModel, Model, train, TrainingData } from '@advlab/model';
 import { AdversarialEpochMetrics, adversarialTrain, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
 import { modelClassifier } from './classifier';
 import { evaluateRobustness } from './evaluate';
-import { datasetBatches, evenlySpaced, TINY_MODEL_CONFIG, useWasm } from './testing';
+import { datasetBatches, evenlySpaced, TINY_MODEL_CONFIG, useTestBackend } from './testing';
 
 // Standard and adversarial training of the same [8, 16, 32] CNN (same seed, data and schedule:
 // 1,000 bundled Fashion-MNIST images at 28x28, 4 epochs), then PGD-20 at 8/255 on the same
@@ -23,7 +23,7 @@ describe('adversarial training', () => {
   const pgdAccuracy = async (model: Model) => (await evaluateRobustness(modelClassifier(model), datasetBatches(testSet, 100), { seed: 3, fgsm: false })).pgdAccuracy;
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     const bundled = await loadBundledDataset();
     trainSet = subsetDataset(bundled.train, evenlySpaced(bundled.train.count, 1000));
     testSet = subsetDataset(bundled.test, evenlySpaced(bundled.test.count, 200));
