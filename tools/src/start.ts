@@ -9,6 +9,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { promiseClient, TrainerServiceClient } from '@advlab/contract';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { ensureFirstModel } from './lib/first-model';
 import { Supervisor } from './lib/supervisor';
 
@@ -85,11 +87,13 @@ async function main(): Promise<void> {
       },
       ready: async () => (await fetch(dashboardUrl)).ok,
     });
+    const backend = await trainerBackend(trainer.match?.[1] as string);
     console.info(
       [
         '',
         'advlab is up:',
         `  trainer (gRPC)        ${trainer.match?.[1]}`,
+        `  tensor backend        ${backend}`,
         `  attack server (gRPC)  ${attack.match?.[1]}`,
         `  dashboard             ${dashboardUrl}`,
         `  data                  ${dataDir}`,
@@ -107,6 +111,19 @@ async function main(): Promise<void> {
   } catch (err) {
     console.error(`advlab could not start: ${err instanceof Error ? err.message : String(err)}`);
     stop('start-up failed', 1);
+  }
+}
+
+/** The trainer's tensor backend in one line (on wasm: how to get the native one). */
+async function trainerBackend(address: string): Promise<string> {
+  const client = new TrainerServiceClient(address, credentials.createInsecure());
+  try {
+    const info = await promiseClient(client).getServerInfo({}, new Metadata(), { deadline: Date.now() + 5000 });
+    return info.backendDetail || info.backend;
+  } catch (err) {
+    return `unknown (${err instanceof Error ? err.message : String(err)})`;
+  } finally {
+    client.close();
   }
 }
 

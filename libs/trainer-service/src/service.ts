@@ -23,6 +23,7 @@ import { decodeImage, readUnlabeledFolder, subsetDataset, type ImageDataset } fr
 import { invalidArgument, serverStream, unary, type Logger } from '@advlab/grpc-server';
 import { createRng, permutation } from '@advlab/data';
 import { newId, splitOptions, toRpcError, type Registry } from '@advlab/registry';
+import { activeBackend, describeBackend } from '@advlab/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { adversarialVariant, attackModel, checkTarget, classifierOf, recordEvaluations, resolveAdversarialConfig } from './attack-rpcs';
 import { attackDataset, evaluateClean, pixelsToTensor, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig, toPrediction } from '@advlab/service-kit';
@@ -287,6 +288,7 @@ export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
       return { modelId: request.modelId };
     }),
     listDatasets: unary('ListDatasets', async () => ({ datasets: registry.datasets.list() })),
+    getServerInfo: unary('GetServerInfo', async () => ({ backend: activeBackend(), backendDetail: describeBackend() })),
     getDataset: unary('GetDataset', async (request) => ({ dataset: registry.datasets.get(request.datasetId) })),
     importDataset: serverStream('ImportDataset', async function* (request, { signal }) {
       // Progress is pushed from the import's callback; the latest one waits to be sent.

@@ -3,7 +3,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { health } from '@advlab/contract';
 import { closeClients, getHealthClient } from './clients';
 import { DASHBOARD_SERVICES } from './config';
-import { checkHealth, cleanDetails, getServicesHealth, toServiceStatus } from './health';
+import { checkHealth, cleanDetails, getServicesHealth, getServicesHealthWithBackend, toServiceStatus } from './health';
 
 const [TRAINER, ATTACK] = DASHBOARD_SERVICES;
 
@@ -72,6 +72,22 @@ describe('checkHealth and getServicesHealth', () => {
       },
     ]);
     for (const entry of result) expect(entry.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("adds the trainer's tensor backend when it serves, and nothing when it does not answer", async () => {
+    const trainer = await healthServer({ [TRAINER.grpcService]: 'SERVING' });
+    servers.push(trainer.server);
+    const env = { ADVLAB_TRAINER_ADDR: trainer.address, ADVLAB_ATTACK_ADDR: '127.0.0.1:1' };
+    const asked: string[] = [];
+    const withBackend = await getServicesHealthWithBackend({ env, deadlineMs: 500 }, async () => {
+      asked.push('trainer');
+      return 'onednn (oneDNN 2.6.3, 2 OpenMP threads)';
+    });
+    expect(withBackend[0]).toMatchObject({ id: 'trainer', status: 'SERVING', backend: 'onednn (oneDNN 2.6.3, 2 OpenMP threads)' });
+    expect(withBackend[1].backend).toBeUndefined();
+    expect(asked).toEqual(['trainer']);
+    const silent = await getServicesHealthWithBackend({ env, deadlineMs: 500 }, async () => null);
+    expect(silent[0].backend).toBeUndefined();
   });
 
   it('follows status changes on a cached client', async () => {

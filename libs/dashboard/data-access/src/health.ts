@@ -1,6 +1,7 @@
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { health } from '@advlab/contract';
 import { getHealthClient } from './clients';
+import { getTrainerBackend } from './trainer';
 import { DASHBOARD_SERVICES, resolveServiceAddress, type DashboardService, type ServiceId } from './config';
 
 export const SERVICE_STATUSES = ['SERVING', 'NOT_SERVING', 'UNKNOWN', 'UNREACHABLE'] as const;
@@ -18,6 +19,8 @@ export interface ServiceHealth {
   detail?: string;
   /** Time from sending the check to its answer or failure, in milliseconds. */
   latencyMs: number;
+  /** The trainer's tensor backend, when it answered. */
+  backend?: string;
 }
 
 export interface HealthCheckResult {
@@ -112,4 +115,18 @@ async function serviceHealth(service: DashboardService, options: GetServicesHeal
 /** The health of the trainer and the attack server, checked in parallel. Never rejects. */
 export function getServicesHealth(options: GetServicesHealthOptions = {}): Promise<ServiceHealth[]> {
   return Promise.all(DASHBOARD_SERVICES.map((service) => serviceHealth(service, options)));
+}
+
+/**
+ * {@link getServicesHealth} plus the trainer's tensor backend on its entry (asked only when the
+ * trainer is serving). Never rejects.
+ */
+export async function getServicesHealthWithBackend(options: GetServicesHealthOptions = {}, backendOf: () => Promise<string | null> = () => getTrainerBackend()): Promise<ServiceHealth[]> {
+  const services = await getServicesHealth(options);
+  const trainer = services.find((s) => s.id === 'trainer');
+  if (trainer?.status === 'SERVING') {
+    const backend = await backendOf().catch(() => null);
+    if (backend) trainer.backend = backend;
+  }
+  return services;
 }

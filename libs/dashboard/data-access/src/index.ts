@@ -19,6 +19,7 @@ export {
   SERVICE_STATUSES,
   checkHealth,
   getServicesHealth,
+  getServicesHealthWithBackend,
   toServiceStatus,
   type GetServicesHealthOptions,
   type HealthCheckResult,

@@ -1,6 +1,7 @@
 /** The trainer's RPCs as the dashboard uses them: wire requests in, views out. */
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
+import { Metadata } from '@grpc/grpc-js';
 import { getTrainerClient } from './clients';
 import { toDashboardError } from './errors';
 import { toAdversarialTrainRequest, toImportDatasetRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
@@ -233,4 +234,17 @@ export async function sampleDataset(datasetId: string, options: SampleOptions = 
     deadline(LIST_DEADLINE_MS * 3),
   );
   return { samples: response.samples.map((s) => toSample(s, response.classNames)), classNames: response.classNames };
+}
+
+/**
+ * The trainer's tensor backend in one line (e.g. `onednn (oneDNN 2.6.3, 2 OpenMP threads)`; on
+ * wasm it says how to get the native backend), or null when the trainer does not answer in time.
+ */
+export async function getTrainerBackend(client?: Client, deadlineMs = 1_500): Promise<string | null> {
+  try {
+    const info = await api(client).getServerInfo({}, new Metadata(), { deadline: Date.now() + deadlineMs });
+    return info.backendDetail || info.backend || null;
+  } catch {
+    return null;
+  }
 }

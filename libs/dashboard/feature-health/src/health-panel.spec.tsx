@@ -66,6 +66,13 @@ describe('HealthPanel', () => {
     expect(screen.getAllByRole('listitem')).toHaveLength(2);
   });
 
+  it("shows the trainer's tensor backend when known", () => {
+    render(<HealthPanel services={[trainer({ backend: 'onednn (oneDNN 2.6.3, 2 OpenMP threads)' }), attack()]} />);
+    expect(within(card('Trainer')).getByText('Backend')).toBeTruthy();
+    expect(within(card('Trainer')).getByText('onednn (oneDNN 2.6.3, 2 OpenMP threads)')).toBeTruthy();
+    expect(within(card('Attack server')).queryByText('Backend')).toBeNull();
+  });
+
   it('summarises every case', () => {
     expect(summarize([])).toBe('No services configured.');
     expect(summarize([trainer()])).toBe('The service is serving.');

@@ -43,6 +43,12 @@ export function ServiceHealthCard({ service }: { service: ServiceHealth }) {
           <dd className="font-mono break-all text-neutral-900">{service.address || '—'}</dd>
           <dt className="text-neutral-500">Latency</dt>
           <dd className="text-neutral-900 tabular-nums">{latencyText(service)}</dd>
+          {service.backend ? (
+            <>
+              <dt className="text-neutral-500">Backend</dt>
+              <dd className="break-words text-neutral-900">{service.backend}</dd>
+            </>
+          ) : null}
         </dl>
         {service.status === 'SERVING' ? null : (
           <div className="mt-auto rounded-lg bg-neutral-50 px-3 py-2 text-sm">
