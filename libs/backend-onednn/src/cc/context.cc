@@ -15,6 +15,14 @@ void Context::setThreads(int n) {
   threads_ = n;
 }
 
+ThreadScope::ThreadScope(Context& ctx, int n) : ctx_(ctx), changed_(n != ctx.threads()) {
+  if (changed_) omp_set_num_threads(n);
+}
+
+ThreadScope::~ThreadScope() {
+  if (changed_) omp_set_num_threads(ctx_.threads());
+}
+
 std::string shapeString(std::initializer_list<int64_t> dims) {
   std::ostringstream s;
   s << '[';

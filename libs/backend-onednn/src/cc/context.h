@@ -57,6 +57,27 @@ class Context {
   int threads_;
 };
 
+/**
+ * Work below which a kernel runs on one thread: waking the other OpenMP threads costs more than
+ * it saves on small tensors, and much more on a loaded machine, where every parallel region
+ * waits for its slowest thread to be scheduled.
+ */
+constexpr int64_t kParallelMinElements = 1 << 16;
+constexpr double kParallelMinFlops = 2e7;
+
+/** Runs a scope with `n` OpenMP threads, then restores the context's count. */
+class ThreadScope {
+ public:
+  ThreadScope(Context& ctx, int n);
+  ~ThreadScope();
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  Context& ctx_;
+  bool changed_;
+};
+
 /** Builds "Kernel: what went wrong (x [1,2,3], filter [...])" messages. */
 std::string shapeString(std::initializer_list<int64_t> dims);
 

@@ -45,6 +45,12 @@ inline std::string key(const ConvGeometry& g) {
          std::to_string(g.padBottom) + "," + std::to_string(g.padLeft) + "," + std::to_string(g.padRight);
 }
 
+/** Threads for one convolution pass: one for small ones (see kParallelMinFlops). */
+inline int threadsFor(Context& ctx, const ConvGeometry& g) {
+  const double flops = 2.0 * g.n * g.outH * g.outW * g.outC * g.kH * g.kW * g.inC;
+  return flops < kParallelMinFlops ? 1 : ctx.threads();
+}
+
 inline std::string describe(const ConvGeometry& g) {
   return "x " + shapeString({g.n, g.inH, g.inW, g.inC}) + ", filter " + shapeString({g.kH, g.kW, g.inC, g.outC}) +
          ", y " + shapeString({g.n, g.outH, g.outW, g.outC}) + ", strides " + shapeString({g.strideH, g.strideW}) +

@@ -9,7 +9,7 @@ namespace advlab {
 
 void AdvlabAdam(int64_t size, const AdamStep& s, const float* param, const float* grad, const float* m,
                 const float* v, float* paramOut, float* mOut, float* vOut) {
-#pragma omp parallel for simd schedule(static) if (size > 32768)
+#pragma omp parallel for simd schedule(static) if (size > kParallelMinElements)
   for (int64_t i = 0; i < size; i++) {
     const float g = grad[i];
     const float mi = m[i] * s.beta1 + g * (1.f - s.beta1);

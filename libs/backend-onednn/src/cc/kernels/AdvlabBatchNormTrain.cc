@@ -37,7 +37,7 @@ void AdvlabBatchNormTrain(int64_t rows, int64_t c, const float* x, const float* 
   }
   const float* sc = scale.data();
   const float* sh = shift.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * c > kParallelMinElements)
   for (int64_t r = 0; r < rows; r++) {
     const float* in = x + r * c;
     float* out = y + r * c;

@@ -50,7 +50,7 @@ void AdvlabBatchNormTrainGrad(int64_t rows, int64_t c, const float* dy, const fl
   const float* sc = scale.data();
   const float* a1 = k1.data();
   const float* a0 = k0.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * c > kParallelMinElements)
   for (int64_t r = 0; r < rows; r++) {
     const float* d = dy + r * c;
     const float* in = x + r * c;

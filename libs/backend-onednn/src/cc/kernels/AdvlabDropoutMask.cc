@@ -46,7 +46,7 @@ class Sfc32 {
 
 void AdvlabDropoutMask(int64_t n, int64_t perImage, const int32_t* imageIds, uint32_t seed, uint32_t layer,
                        uint32_t threshold, float keep, float* mask) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * perImage > kParallelMinElements)
   for (int64_t i = 0; i < n; i++) {
     Sfc32 rng{seed, static_cast<uint32_t>(imageIds[i]), layer};
     float* m = mask + i * perImage;

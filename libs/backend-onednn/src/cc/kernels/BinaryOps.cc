@@ -44,7 +44,7 @@ void run(int rank, const int64_t* outShape, const float* a, const int64_t* aShap
   const int64_t ai = aStride[r - 1], bi = bStride[r - 1];
   int64_t rows = 1;
   for (int i = 0; i < r - 1; i++) rows *= dims[i];
-#pragma omp parallel for schedule(static) if (rows * inner > 32768)
+#pragma omp parallel for schedule(static) if (rows * inner > kParallelMinElements)
   for (int64_t row = 0; row < rows; row++) {
     int64_t aOff = 0, bOff = 0, rem = row;
     for (int i = r - 2; i >= 0; i--) {

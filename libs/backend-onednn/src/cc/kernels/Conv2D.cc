@@ -17,6 +17,8 @@ void Conv2D(Context& ctx, const ConvGeometry& g, const float* x, const float* w,
             float* y) {
   const bool hasBias = bias != nullptr;
   const std::string key = "Conv2D:" + conv::key(g) + (hasBias ? "+b" : "") + (relu ? "+relu" : "");
+  // The thread count is a function of the geometry, so one cache entry per key still holds.
+  ThreadScope threads(ctx, conv::threadsFor(ctx, g));
   try {
     auto& p = ctx.cached<Conv2DPrimitive>(key, [&] {
       auto e = std::make_unique<Conv2DPrimitive>();

@@ -15,6 +15,8 @@ struct BackpropFilterPrimitive : CachedPrimitive {
 
 void Conv2DBackpropFilter(Context& ctx, const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const std::string key = "Conv2DBackpropFilter:" + conv::key(g);
+  // The thread count is a function of the geometry, so one cache entry per key still holds.
+  ThreadScope threads(ctx, conv::threadsFor(ctx, g));
   try {
     auto& p = ctx.cached<BackpropFilterPrimitive>(key, [&] {
       auto e = std::make_unique<BackpropFilterPrimitive>();

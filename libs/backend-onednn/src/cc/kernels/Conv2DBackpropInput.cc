@@ -15,6 +15,8 @@ struct BackpropInputPrimitive : CachedPrimitive {
 
 void Conv2DBackpropInput(Context& ctx, const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   const std::string key = "Conv2DBackpropInput:" + conv::key(g);
+  // The thread count is a function of the geometry, so one cache entry per key still holds.
+  ThreadScope threads(ctx, conv::threadsFor(ctx, g));
   try {
     auto& p = ctx.cached<BackpropInputPrimitive>(key, [&] {
       auto e = std::make_unique<BackpropInputPrimitive>();

@@ -9,7 +9,7 @@ namespace advlab {
 
 void MaxPool(const PoolGeometry& g, const float* x, float* y) {
   const int64_t rows = g.n * g.outH;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * g.outW * g.c > kParallelMinElements)
   for (int64_t r = 0; r < rows; r++) {
     const int64_t b = r / g.outH, oh = r % g.outH;
     for (int64_t ow = 0; ow < g.outW; ow++) {

@@ -13,7 +13,7 @@ namespace {
 void MaxPoolGrad2x2(const PoolGeometry& g, const float* x, const float* dy, float* dx) {
   const int64_t rows = g.n * g.outH;
   const int64_t rowIn = g.inW * g.c;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * g.outW * g.c > kParallelMinElements)
   for (int64_t r = 0; r < rows; r++) {
     const int64_t b = r / g.outH, oh = r % g.outH;
     const int64_t base = (b * g.inH + 2 * oh) * rowIn;
@@ -52,7 +52,7 @@ void MaxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* 
   }
   const int64_t inPerImage = g.inH * g.inW * g.c;
   // Images are independent; within an image windows may overlap, so one thread per image.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.n * inPerImage > kParallelMinElements)
   for (int64_t b = 0; b < g.n; b++) {
     float* dxImage = dx + b * inPerImage;
     std::memset(dxImage, 0, sizeof(float) * inPerImage);

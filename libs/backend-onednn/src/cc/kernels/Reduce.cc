@@ -78,7 +78,7 @@ void Reduce(ReduceOp op, int64_t outer, int64_t reduce, int64_t inner, const flo
   const int64_t total = outer * reduce * inner;
   if (inner == 1) {
     // Row reductions: one row per iteration.
-#pragma omp parallel for schedule(static) if (total > 32768)
+#pragma omp parallel for schedule(static) if (total > kParallelMinElements)
     for (int64_t o = 0; o < outer; o++) {
       const float* row = x + o * reduce;
       if (isSum(op)) {
@@ -102,11 +102,11 @@ void Reduce(ReduceOp op, int64_t outer, int64_t reduce, int64_t inner, const flo
   }
   if (outer >= omp_get_max_threads()) {
     // Many independent slabs (global average pooling of a batch): one slab per iteration.
-#pragma omp parallel for schedule(static) if (total > 32768)
+#pragma omp parallel for schedule(static) if (total > kParallelMinElements)
     for (int64_t o = 0; o < outer; o++) slab(op, reduce, inner, x + o * reduce * inner, out + o * inner, false);
     return;
   }
-  for (int64_t o = 0; o < outer; o++) slab(op, reduce, inner, x + o * reduce * inner, out + o * inner, total > 32768);
+  for (int64_t o = 0; o < outer; o++) slab(op, reduce, inner, x + o * reduce * inner, out + o * inner, total > kParallelMinElements);
 }
 
 }  // namespace advlab

@@ -9,7 +9,7 @@ namespace {
 
 template <typename F>
 void run(int64_t size, const float* x, float* out, F f) {
-#pragma omp parallel for simd schedule(static) if (size > 32768)
+#pragma omp parallel for simd schedule(static) if (size > kParallelMinElements)
   for (int64_t i = 0; i < size; i++) out[i] = f(x[i]);
 }
 

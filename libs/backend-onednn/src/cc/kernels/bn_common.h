@@ -7,6 +7,8 @@
 
 #include <omp.h>
 
+#include "../context.h"
+
 namespace advlab {
 namespace bn {
 
@@ -18,7 +20,7 @@ template <typename RowTerms>
 void channelSums(int64_t rows, int64_t c, RowTerms rowTerms, std::vector<double>& s0, std::vector<double>& s1) {
   const int threads = omp_get_max_threads();
   std::vector<double> p0(static_cast<size_t>(threads) * c, 0.0), p1(static_cast<size_t>(threads) * c, 0.0);
-#pragma omp parallel
+#pragma omp parallel if (rows * c > kParallelMinElements)
   {
     const size_t off = static_cast<size_t>(omp_get_thread_num()) * c;
     std::vector<float> t0(c), t1(c);
