@@ -22,6 +22,12 @@ export interface BenchOptions {
   readonly noTorch: boolean;
 }
 
+/**
+ * The environment as the bench started, before any backend loaded: the onednn addon sets
+ * OMP_WAIT_POLICY=passive for its own process, and PyTorch must not inherit that.
+ */
+const STARTING_ENV: NodeJS.ProcessEnv = { ...process.env };
+
 export const DEFAULT_BACKENDS: readonly BackendName[] = ['onednn', 'wasm'];
 export const DEFAULT_REPETITIONS = 5;
 export const PYTHON = '/usr/bin/python3';
@@ -89,7 +95,7 @@ export async function runTorch<T>(script: string, args: string[]): Promise<T | n
   } catch {
     return null;
   }
-  const { stdout } = await run(PYTHON, [path.join(__dirname, script), ...args], { maxBuffer: 1 << 22 });
+  const { stdout } = await run(PYTHON, [path.join(__dirname, script), ...args], { maxBuffer: 1 << 22, env: STARTING_ENV });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as T;
 }
 

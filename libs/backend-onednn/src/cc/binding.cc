@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "context.h"
 #include "kernels.h"
 
 namespace advlab {
@@ -106,6 +107,19 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F body) {
   return info.Env().Undefined();
 }
 
+// Operation codes as the TypeScript registrations send them (binary_kernel.ts, unary_kernel.ts, reduce_kernel.ts).
+using BinaryFn = void (*)(const BinaryArgs&);
+constexpr BinaryFn kBinary[] = {Add, Sub, Multiply, RealDiv, Maximum, Minimum, SquaredDifference};
+using UnaryFn = void (*)(const UnaryArgs&);
+constexpr UnaryFn kUnary[] = {Relu, Sign, Step, Neg, Abs, Square, Sqrt, Rsqrt, Exp, Log, ClipByValue};
+using ReduceFn = void (*)(const ReduceArgs&);
+constexpr ReduceFn kReduce[] = {Sum, Mean, Max, Min};
+
+template <typename T, size_t N>
+constexpr int64_t count(T (&)[N]) {
+  return static_cast<int64_t>(N);
+}
+
 class OnednnAddon : public Napi::Addon<OnednnAddon> {
  public:
   OnednnAddon(Napi::Env env, Napi::Object exports) {
@@ -197,46 +211,44 @@ class OnednnAddon : public Napi::Addon<OnednnAddon> {
 
   // binary(op, outShape, a, aShape, b, bShape, out): shapes of equal rank, broadcast-compatible.
   Napi::Value BinaryJs(const Napi::CallbackInfo& info) {
-    Args a{info, "Binary"};
+    Args a{info, "Binary"};  // Add, Sub, Multiply, ...
     return guarded(info, [&] {
       a.count(7);
       const auto op = a.integer(0, "op");
-      if (op < 0 || op > static_cast<int64_t>(BinaryOp::SquaredDifference)) throw a.error("unknown op");
+      if (op < 0 || op >= count(kBinary)) throw a.error("unknown op");
       auto out = a.dims(1, "outShape"), as = a.dims(3, "aShape"), bs = a.dims(5, "bShape");
       if (as.size() != out.size() || bs.size() != out.size()) throw a.error("shapes must have the output's rank");
       for (size_t i = 0; i < out.size(); i++) {
         if ((as[i] != out[i] && as[i] != 1) || (bs[i] != out[i] && bs[i] != 1))
           throw a.error("shapes do not broadcast to the output shape");
       }
-      Binary(static_cast<BinaryOp>(op), static_cast<int>(out.size()), out.data(), a.f32(2, product(as), "a"),
-             as.data(), a.f32(4, product(bs), "b"), bs.data(), a.f32(6, product(out), "out"));
+      kBinary[op]({static_cast<int>(out.size()), out.data(), a.f32(2, product(as), "a"), as.data(),
+                   a.f32(4, product(bs), "b"), bs.data(), a.f32(6, product(out), "out")});
     });
   }
 
   // unary(op, x, out, size, alpha, beta)
   Napi::Value UnaryJs(const Napi::CallbackInfo& info) {
-    Args a{info, "Unary"};
+    Args a{info, "Unary"};  // Relu, Sign, Step, ...
     return guarded(info, [&] {
       a.count(6);
       const auto op = a.integer(0, "op");
-      if (op < 0 || op > static_cast<int64_t>(UnaryOp::ClipByValue)) throw a.error("unknown op");
+      if (op < 0 || op >= count(kUnary)) throw a.error("unknown op");
       const int64_t size = a.integer(3, "size");
-      Unary(static_cast<UnaryOp>(op), size, a.f32(1, size, "x"), a.number(4, "alpha"), a.number(5, "beta"),
-            a.f32(2, size, "out"));
+      kUnary[op]({size, a.f32(1, size, "x"), a.number(4, "alpha"), a.number(5, "beta"), a.f32(2, size, "out")});
     });
   }
 
   // reduce(op, outer, reduce, inner, x, out)
   Napi::Value ReduceJs(const Napi::CallbackInfo& info) {
-    Args a{info, "Reduce"};
+    Args a{info, "Reduce"};  // Sum, Mean, Max, Min
     return guarded(info, [&] {
       a.count(6);
       const auto op = a.integer(0, "op");
-      if (op < 0 || op > static_cast<int64_t>(ReduceOp::Min)) throw a.error("unknown op");
+      if (op < 0 || op >= count(kReduce)) throw a.error("unknown op");
       const int64_t outer = a.integer(1, "outer"), reduce = a.integer(2, "reduce"), inner = a.integer(3, "inner");
       if (reduce < 1) throw a.error("cannot reduce over an empty axis");
-      Reduce(static_cast<ReduceOp>(op), outer, reduce, inner, a.f32(4, outer * reduce * inner, "x"),
-             a.f32(5, outer * inner, "out"));
+      kReduce[op]({outer, reduce, inner, a.f32(4, outer * reduce * inner, "x"), a.f32(5, outer * inner, "out")});
     });
   }
 

@@ -6,19 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <unordered_map>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
-namespace advlab {
+#include "common.h"
 
-/** A kernel failure that names the kernel and the shapes; the binding turns it into a JS Error. */
-class KernelError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace advlab {
 
 /** Something a kernel caches per shape (a primitive with its memory objects). */
 struct CachedPrimitive {
@@ -57,14 +52,6 @@ class Context {
   int threads_;
 };
 
-/**
- * Work below which a kernel runs on one thread: waking the other OpenMP threads costs more than
- * it saves on small tensors, and much more on a loaded machine, where every parallel region
- * waits for its slowest thread to be scheduled.
- */
-constexpr int64_t kParallelMinElements = 1 << 16;
-constexpr double kParallelMinFlops = 2e7;
-
 /** Runs a scope with `n` OpenMP threads, then restores the context's count. */
 class ThreadScope {
  public:
@@ -77,8 +64,5 @@ class ThreadScope {
   Context& ctx_;
   bool changed_;
 };
-
-/** Builds "Kernel: what went wrong (x [1,2,3], filter [...])" messages. */
-std::string shapeString(std::initializer_list<int64_t> dims);
 
 }  // namespace advlab

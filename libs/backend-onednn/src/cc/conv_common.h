@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "context.h"
 #include "kernels.h"
 
 namespace advlab {

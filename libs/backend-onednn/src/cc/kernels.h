@@ -5,9 +5,11 @@
 
 #include <cstdint>
 
-#include "context.h"
+#include "common.h"
 
 namespace advlab {
+
+class Context;  // context.h: the oneDNN engine, stream and primitive cache
 
 /** Geometry of a 2-D convolution, as tfjs's conv_util.computeConv2DInfo gives it. */
 struct ConvGeometry {
@@ -18,7 +20,7 @@ struct ConvGeometry {
   int64_t padTop, padBottom, padLeft, padRight;
 };
 
-// Conv2D.cc: y = conv(x, w) [+ bias] [relu]. bias may be null.
+// Conv2D.cc (Conv2D and FusedConv2D): y = conv(x, w) [+ bias] [relu]. bias may be null.
 void Conv2D(Context& ctx, const ConvGeometry& g, const float* x, const float* w, const float* bias, bool relu,
             float* y);
 // Conv2DBackpropInput.cc: dx = d conv / d x applied to dy.
@@ -37,18 +39,54 @@ void MaxPool(const PoolGeometry& g, const float* x, float* y);
 // MaxPoolGrad.cc: routes each dy to the first maximum of its window (as tfjs's cpu kernel).
 void MaxPoolGrad(const PoolGeometry& g, const float* x, const float* dy, float* dx);
 
-// BinaryOps.cc: out = a (op) b with numpy broadcasting. Shapes are padded to `rank` dims.
-enum class BinaryOp { Add, Sub, Mul, Div, Maximum, Minimum, SquaredDifference };
-void Binary(BinaryOp op, int rank, const int64_t* outShape, const float* a, const int64_t* aShape, const float* b,
-            const int64_t* bShape, float* out);
+/** Element-wise binary kernels: out = a (op) b with numpy broadcasting, shapes padded to `rank`. */
+struct BinaryArgs {
+  int rank;
+  const int64_t* outShape;
+  const float* a;
+  const int64_t* aShape;
+  const float* b;
+  const int64_t* bShape;
+  float* out;
+};
+void Add(const BinaryArgs& a);                // Add.cc
+void Sub(const BinaryArgs& a);                // Sub.cc
+void Multiply(const BinaryArgs& a);           // Multiply.cc
+void RealDiv(const BinaryArgs& a);            // RealDiv.cc
+void Maximum(const BinaryArgs& a);            // Maximum.cc
+void Minimum(const BinaryArgs& a);            // Minimum.cc
+void SquaredDifference(const BinaryArgs& a);  // SquaredDifference.cc
 
-// UnaryOps.cc: out = op(x), element-wise. `alpha`/`beta`: Step's value for x <= 0; clip bounds.
-enum class UnaryOp { Relu, Sign, Step, Neg, Abs, Square, Sqrt, Rsqrt, Exp, Log, ClipByValue };
-void Unary(UnaryOp op, int64_t size, const float* x, float alpha, float beta, float* out);
+/** Element-wise unary kernels: out = op(x). `alpha`: Step's value for x <= 0, clip's low bound; `beta`: clip's high bound. */
+struct UnaryArgs {
+  int64_t size;
+  const float* x;
+  float alpha, beta;
+  float* out;
+};
+void Relu(const UnaryArgs& a);         // Relu.cc
+void Sign(const UnaryArgs& a);         // Sign.cc
+void Step(const UnaryArgs& a);         // Step.cc
+void Neg(const UnaryArgs& a);          // Neg.cc
+void Abs(const UnaryArgs& a);          // Abs.cc
+void Square(const UnaryArgs& a);       // Square.cc
+void Sqrt(const UnaryArgs& a);         // Sqrt.cc
+void Rsqrt(const UnaryArgs& a);        // Rsqrt.cc
+void Exp(const UnaryArgs& a);          // Exp.cc
+void Log(const UnaryArgs& a);          // Log.cc
+void ClipByValue(const UnaryArgs& a);  // ClipByValue.cc
 
-// Reduce.cc: x viewed as [outer, reduce, inner], out as [outer, inner].
+/** Reductions: x viewed as [outer, reduce, inner], out as [outer, inner]. */
 enum class ReduceOp { Sum, Mean, Max, Min };
-void Reduce(ReduceOp op, int64_t outer, int64_t reduce, int64_t inner, const float* x, float* out);
+struct ReduceArgs {
+  int64_t outer, reduce, inner;
+  const float* x;
+  float* out;
+};
+void Sum(const ReduceArgs& a);   // Sum.cc
+void Mean(const ReduceArgs& a);  // Mean.cc
+void Max(const ReduceArgs& a);   // Max.cc
+void Min(const ReduceArgs& a);   // Min.cc
 
 // BatchMatMul.cc: out[b] = op(a[b]) x op(b[b]); a batch of 1 broadcasts.
 void BatchMatMul(int64_t batchA, int64_t batchB, int64_t m, int64_t n, int64_t k, bool transposeA,

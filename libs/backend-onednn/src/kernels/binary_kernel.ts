@@ -1,7 +1,7 @@
 import { backend_util, BinaryInputs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { cpuFallback, f32, KernelArgs, named, output } from './native';
 
-/** Operation codes of the addon's `binary` (BinaryOps.cc's BinaryOp). */
+/** Operation codes of the addon's `binary` (the order of binding.cc's kBinary). */
 export const BINARY_OP = { Add: 0, Sub: 1, Mul: 2, Div: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
 
 /** A broadcasting element-wise kernel on float32 inputs; other dtypes on the cpu kernel. */

@@ -1,7 +1,7 @@
 import { KernelConfig, KernelFunc, TensorInfo, util } from '@tensorflow/tfjs-core';
 import { cpuFallback, f32, KernelArgs, named, output } from './native';
 
-/** Operation codes of the addon's `reduce` (Reduce.cc's ReduceOp). */
+/** Operation codes of the addon's `reduce` (the order of binding.cc's kReduce). */
 export const REDUCE_OP = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
 
 /**

@@ -1,7 +1,7 @@
 import { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo, UnaryInputs } from '@tensorflow/tfjs-core';
 import { cpuFallback, f32, KernelArgs, named, output } from './native';
 
-/** Operation codes of the addon's `unary` (UnaryOps.cc's UnaryOp). */
+/** Operation codes of the addon's `unary` (the order of binding.cc's kUnary). */
 export const UNARY_OP = { Relu: 0, Sign: 1, Step: 2, Neg: 3, Abs: 4, Square: 5, Sqrt: 6, Rsqrt: 7, Exp: 8, Log: 9, ClipByValue: 10 } as const;
 
 /** An element-wise kernel on a float32 input; `params` reads its two scalar attributes. */

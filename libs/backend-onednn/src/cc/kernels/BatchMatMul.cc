@@ -1,5 +1,7 @@
 // BatchMatMul on oneDNN's sgemm (row-major), one call per batch entry; a batch of 1 on either
 // side broadcasts.
+#include <oneapi/dnnl/dnnl.h>
+
 #include "../kernels.h"
 
 namespace advlab {

@@ -7,7 +7,7 @@
 
 #include <omp.h>
 
-#include "../context.h"
+#include "../common.h"
 
 namespace advlab {
 namespace bn {

@@ -1,6 +1,9 @@
-// Sum, Mean, Max and Min over a contiguous run of axes: x viewed as [outer, reduce, inner].
-// Covers per-channel sums over N,H,W (outer 1, inner C), global average pooling over H,W
-// (outer N, inner C) and row reductions (inner 1). Sums accumulate in double.
+// The reduction shared by Sum.cc, Mean.cc, Max.cc and Min.cc, over a contiguous run of axes:
+// x viewed as [outer, reduce, inner]. Covers per-channel sums over N,H,W (outer 1, inner C),
+// global average pooling over H,W (outer N, inner C) and row reductions (inner 1). Sums
+// accumulate in double.
+#pragma once
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -11,21 +14,21 @@
 #include "../kernels.h"
 
 namespace advlab {
-namespace {
+namespace reduce {
 
-bool isSum(ReduceOp op) { return op == ReduceOp::Sum || op == ReduceOp::Mean; }
+inline bool isSum(ReduceOp op) { return op == ReduceOp::Sum || op == ReduceOp::Mean; }
 
-float finish(ReduceOp op, double acc, int64_t count) {
+inline float finish(ReduceOp op, double acc, int64_t count) {
   return op == ReduceOp::Mean ? static_cast<float>(acc / static_cast<double>(count)) : static_cast<float>(acc);
 }
 
-float pick(ReduceOp op, float acc, float v) {
+inline float pick(ReduceOp op, float acc, float v) {
   if (v != v || acc != acc) return NAN;
   return op == ReduceOp::Max ? (v > acc ? v : acc) : (v < acc ? v : acc);
 }
 
 /** One [reduce, inner] slab into `inner` outputs, split over threads along `reduce`. */
-void slab(ReduceOp op, int64_t reduce, int64_t inner, const float* x, float* out, bool parallel) {
+inline void slab(ReduceOp op, int64_t reduce, int64_t inner, const float* x, float* out, bool parallel) {
   const int threads = parallel ? omp_get_max_threads() : 1;
   if (isSum(op)) {
     std::vector<double> partial(static_cast<size_t>(threads) * inner, 0.0);
@@ -72,9 +75,7 @@ void slab(ReduceOp op, int64_t reduce, int64_t inner, const float* x, float* out
   }
 }
 
-}  // namespace
-
-void Reduce(ReduceOp op, int64_t outer, int64_t reduce, int64_t inner, const float* x, float* out) {
+inline void run(ReduceOp op, int64_t outer, int64_t reduce, int64_t inner, const float* x, float* out) {
   const int64_t total = outer * reduce * inner;
   if (inner == 1) {
     // Row reductions: one row per iteration.
@@ -109,4 +110,5 @@ void Reduce(ReduceOp op, int64_t outer, int64_t reduce, int64_t inner, const flo
   for (int64_t o = 0; o < outer; o++) slab(op, reduce, inner, x + o * reduce * inner, out + o * inner, total > kParallelMinElements);
 }
 
+}  // namespace reduce
 }  // namespace advlab

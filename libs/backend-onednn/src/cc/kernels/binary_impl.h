@@ -1,17 +1,17 @@
-// Add, Sub, Mul, Div, Maximum, Minimum, SquaredDifference with numpy broadcasting.
+// The broadcasting loop shared by the element-wise binary kernels (Add.cc, Sub.cc, ...).
 // Adjacent dimensions that broadcast alike are merged first, so the inner loop is as long as
 // possible (e.g. [n,h,w,c] * [c] becomes [n*h*w, c] * [1, c]) and vectorises.
-#include <algorithm>
-#include <cmath>
+#pragma once
+
 #include <vector>
 
 #include "../kernels.h"
 
 namespace advlab {
-namespace {
+namespace binary {
 
 template <typename F>
-void run(int rank, const int64_t* outShape, const float* a, const int64_t* aShape, const float* b,
+inline void run(int rank, const int64_t* outShape, const float* a, const int64_t* aShape, const float* b,
          const int64_t* bShape, float* out, F f) {
   // Merge dimensions; each keeps (size, a broadcasts?, b broadcasts?).
   std::vector<int64_t> dims;
@@ -71,29 +71,5 @@ void run(int rank, const int64_t* outShape, const float* a, const int64_t* aShap
   }
 }
 
-}  // namespace
-
-void Binary(BinaryOp op, int rank, const int64_t* outShape, const float* a, const int64_t* aShape, const float* b,
-            const int64_t* bShape, float* out) {
-  switch (op) {
-    case BinaryOp::Add:
-      return run(rank, outShape, a, aShape, b, bShape, out, [](float x, float y) { return x + y; });
-    case BinaryOp::Sub:
-      return run(rank, outShape, a, aShape, b, bShape, out, [](float x, float y) { return x - y; });
-    case BinaryOp::Mul:
-      return run(rank, outShape, a, aShape, b, bShape, out, [](float x, float y) { return x * y; });
-    case BinaryOp::Div:
-      return run(rank, outShape, a, aShape, b, bShape, out, [](float x, float y) { return x / y; });
-    // NaN propagates as in tfjs (Math.max/Math.min).
-    case BinaryOp::Maximum:
-      return run(rank, outShape, a, aShape, b, bShape, out,
-                 [](float x, float y) { return (x != x || y != y) ? NAN : (x > y ? x : y); });
-    case BinaryOp::Minimum:
-      return run(rank, outShape, a, aShape, b, bShape, out,
-                 [](float x, float y) { return (x != x || y != y) ? NAN : (x < y ? x : y); });
-    case BinaryOp::SquaredDifference:
-      return run(rank, outShape, a, aShape, b, bShape, out, [](float x, float y) { return (x - y) * (x - y); });
-  }
-}
-
+}  // namespace binary
 }  // namespace advlab
