@@ -10,7 +10,7 @@ export const BACKEND_NAMES = ['gpu', 'node', 'onednn', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** What to do to get the native CPU backend, for messages shown on the wasm and cpu backends. */
-export const ONEDNN_HINT = 'for the native onednn backend (about 3-4x faster on CPU), run `npm run setup` and `npm ci` (Debian: libdnnl-dev, g++, make)';
+export const ONEDNN_HINT = 'for the native onednn backend (measured 2.6-10x faster than wasm on CPU), run `npm run setup` and `npm ci` (Debian: libdnnl-dev, g++, make)';
 
 /** Environment variable that forces one backend: `gpu`, `node`, `onednn`, `wasm` or `cpu`. */
 export const BACKEND_ENV = 'ADVLAB_BACKEND';
