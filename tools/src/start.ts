@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TrainRequest } from '@advlab/contract';
+import { clientCredentials, connectionFromEnv, promiseClient, ServerInfoServiceClient, TrainRequest } from '@advlab/contract';
 import { ensureFirstModel, FIRST_MODEL_REQUEST } from './lib/first-model';
 import { Supervisor, type ServiceStatus } from './lib/supervisor';
 
@@ -117,11 +117,13 @@ async function main(): Promise<void> {
       },
       ready: async () => (await fetch(dashboardUrl)).ok,
     });
+    const backend = await trainerBackend(trainer.match?.[1] as string);
     console.info(
       [
         '',
         'advlab is up:',
         `  trainer (gRPC)        ${trainer.match?.[1]}`,
+        `  tensor backend        ${backend}`,
         `  attack server (gRPC)  ${attack.match?.[1]}`,
         `  dashboard             ${dashboardUrl}`,
         `  data                  ${dataDir}`,
@@ -144,6 +146,20 @@ async function main(): Promise<void> {
   } catch (err) {
     console.error(`advlab could not start: ${err instanceof Error ? err.message : String(err)}`);
     stop('start-up failed', 1);
+  }
+}
+
+/** The trainer's tensor backend in one line (on wasm: how to get the native one). */
+async function trainerBackend(address: string): Promise<string> {
+  const { credentials, options } = clientCredentials(connectionFromEnv());
+  const client = new ServerInfoServiceClient(address, credentials, options);
+  try {
+    const { info } = await promiseClient(client).getServerInfo({}, undefined, { deadline: Date.now() + 5000 });
+    return info?.backend?.note || info?.backend?.name || 'unknown';
+  } catch (err) {
+    return `unknown (${err instanceof Error ? err.message : String(err)})`;
+  } finally {
+    client.close();
   }
 }
 

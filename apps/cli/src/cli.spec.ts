@@ -31,6 +31,15 @@ describe('advlab against a real trainer', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('info names the tensor backend the trainer computes on', async () => {
+    const { activeBackend, describeBackend } = await import('@advlab/model');
+    const res = await cli('info', '--json');
+    expect(res.code).toBe(0);
+    // The trainer runs in this process: it resolved the same backend.
+    expect(JSON.parse(res.stdout)).toMatchObject({ service: 'trainer', pid: process.pid, backend: activeBackend(), backend_detail: describeBackend() });
+    expect((await cli('info')).stdout).toContain(`tensor backend: ${activeBackend()}`);
+  });
+
   it('imports the toy folder (relative path) and lists the skipped file', async () => {
     const res = await cli('import', 'toy', 'toy', '--size', '16');
     expect(res.code).toBe(0);

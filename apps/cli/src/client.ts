@@ -1,4 +1,4 @@
-import { AttackStreamServiceClient, clientCredentials, connectionFromEnv, promiseClient, TrainerServiceClient, type ConnectionSettings, type PromiseClient } from '@advlab/contract';
+import { AttackStreamServiceClient, clientCredentials, connectionFromEnv, promiseClient, ServerInfoServiceClient, TrainerServiceClient, type ConnectionSettings, type PromiseClient, type ServerInfo } from '@advlab/contract';
 import * as grpc from '@grpc/grpc-js';
 
 /** Default addresses of the two services (what `npm start` binds). */
@@ -55,6 +55,19 @@ export class ServiceClients {
   get attack(): AttackStreamServiceClient {
     const { credentials, options } = this.channel();
     return (this.attackClient ??= new AttackStreamServiceClient(this.endpoints.attack, credentials, options));
+  }
+
+  /** What a service says about itself (GetServerInfo): version, tensor backend, memory, load, incidents. */
+  async serverInfo(service: 'trainer' | 'attack', deadlineSeconds = DEFAULT_DEADLINE_S): Promise<ServerInfo> {
+    const { credentials, options } = this.channel();
+    const client = new ServerInfoServiceClient(service === 'trainer' ? this.endpoints.trainer : this.endpoints.attack, credentials, options);
+    try {
+      const { info } = await promiseClient(client).getServerInfo({}, this.metadata(), this.options(deadlineSeconds));
+      if (!info) throw new Error(`the ${service} answered GetServerInfo without its info`);
+      return info;
+    } finally {
+      client.close();
+    }
   }
 
   /** TLS or plaintext, with the channel options; the token travels in `metadata()`. */

@@ -4,6 +4,7 @@ import { advTrain } from './commands/adv-train';
 import { attack } from './commands/attack';
 import { cancel } from './commands/cancel';
 import { datasets } from './commands/datasets';
+import { info } from './commands/info';
 import { deleteModel } from './commands/delete-model';
 import { evaluate } from './commands/evaluate';
 import { importDataset } from './commands/import';
@@ -127,6 +128,7 @@ export function createProgram(ctx: CliContext): Command {
   );
 
   timeoutOption(outputOptions(command('datasets', 'list the bundled and imported datasets')), DEFAULT_DEADLINE_S).action((opts) => datasets(ctx, opts));
+  timeoutOption(outputOptions(command('info', "what the services run on: tensor backend (and, on wasm, how to get the native one), version, memory, load, incidents")), DEFAULT_DEADLINE_S).action((opts) => info(ctx, opts));
   outputOptions(
     command('import', "import an ImageFolder (one sub-folder per class; read by the service, so on the service's machine)")
       .argument('<name>', 'dataset name ([A-Za-z0-9._-], at most 64 characters)')

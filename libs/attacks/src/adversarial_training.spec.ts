@@ -4,7 +4,7 @@ import { createModel, Model, train, TrainingData } from '@advlab/model';
 import { AdversarialEpochMetrics, adversarialTrain, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
 import { modelClassifier } from './classifier';
 import { attackEvaluation, evaluateRobustness, notebookAttacks } from './robust';
-import { datasetBatches, evenlySpaced, TINY_MODEL_CONFIG, useWasm } from './testing';
+import { datasetBatches, evenlySpaced, TINY_MODEL_CONFIG, useTestBackend } from './testing';
 
 // Standard and adversarial training of the same [8, 16, 32] CNN (same seed, data and schedule:
 // 1,000 bundled Fashion-MNIST training images at 28x28, 4 epochs). The best epoch is chosen on
@@ -26,7 +26,7 @@ describe('adversarial training', () => {
     attackEvaluation(await evaluateRobustness(modelClassifier(model), datasetBatches(testSet, 100), { seed: 3, attacks: notebookAttacks().filter((a) => a.kind === 'pgd') }), 'pgd')?.accuracy ?? NaN;
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     const bundled = await loadBundledDataset();
     const trainRows = evenlySpaced(bundled.train.count, 1000);
     trainSet = subsetDataset(bundled.train, trainRows);

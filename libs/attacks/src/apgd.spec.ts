@@ -4,9 +4,9 @@ import { apgd, apgdCheckpoints, ApgdResult } from './apgd';
 import { apgdTargeted } from './apgd_targeted';
 import { Classifier, modelClassifier } from './classifier';
 import { AttackStep } from './core';
-import { linearClassifier, quantizedClassifier, uniformArray, useWasm } from './testing';
+import { linearClassifier, quantizedClassifier, uniformArray, useTestBackend } from './testing';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 /** Reads and disposes an attack's adversarial images. */
 async function take(r: ApgdResult): Promise<Float32Array> {

@@ -5,12 +5,12 @@ import { AttackResult, AttackStep } from './core';
 import { fgsm } from './fgsm';
 import { fgsmRandomStart } from './fgsm_rs';
 import { pgd } from './pgd';
-import { linearClassifier, uniformArray, useWasm } from './testing';
+import { linearClassifier, uniformArray, useTestBackend } from './testing';
 import { epsLabel, formatEps } from './threat';
 
 const EPS = 8 / 255;
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 /** Reads and disposes an attack's adversarial images. */
 async function take(r: AttackResult): Promise<Float32Array> {

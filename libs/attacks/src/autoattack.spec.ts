@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AUTOATTACK_BUDGETS, autoAttack, AutoAttackProgress, AutoAttackResult, autoAttackSettings, formatAutoAttackReport } from './autoattack';
 import { Classifier } from './classifier';
 import { attackEvaluation, evaluateRobustness } from './robust';
-import { linearClassifier, quantizedClassifier, uniformArray, useWasm } from './testing';
+import { linearClassifier, quantizedClassifier, uniformArray, useTestBackend } from './testing';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 describe('AutoAttack settings', () => {
   it("standard is the reference's standard version without FAB-T; fast keeps the cascade with small budgets", () => {

@@ -7,7 +7,7 @@ import { Classifier, modelClassifier } from './classifier';
 import { AttackResult } from './core';
 import { pgd } from './pgd';
 import { square } from './square';
-import { datasetTensor, evenlySpaced, quantizedClassifier, TinyTrainedModel, trainTinyModel, useWasm } from './testing';
+import { datasetTensor, evenlySpaced, quantizedClassifier, TinyTrainedModel, trainTinyModel, useTestBackend } from './testing';
 
 const EPS = 8 / 255;
 const FAST = AUTOATTACK_BUDGETS.fast;
@@ -40,7 +40,7 @@ describe('APGD, Square and AutoAttack on a briefly trained CNN', () => {
   const progress: AutoAttackProgress[] = [];
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     tiny = await trainTinyModel({ trainImages: 1000 });
     ({ x, labels } = datasetTensor(subsetDataset(tiny.test, evenlySpaced(tiny.test.count, 100))));
     const c = tiny.classifier;
@@ -124,7 +124,7 @@ describe('APGD and AutoAttack on a CNN trained with the OVA loss', () => {
   let labels: Int32Array;
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     tiny = await trainTinyModel({ trainImages: 1000, train: { loss: 'ova' } });
     ova = modelClassifier(tiny.model, { loss: 'ova' });
     ({ x, labels } = datasetTensor(subsetDataset(tiny.test, evenlySpaced(tiny.test.count, 50))));

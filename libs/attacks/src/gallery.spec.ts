@@ -4,7 +4,7 @@ import { ImageDataset, loadBundledDataset } from '@advlab/data';
 import { createModel, Model } from '@advlab/model';
 import { modelClassifier } from './classifier';
 import { buildGallery, Gallery, gallerySheetSize } from './gallery';
-import { TINY_MODEL_CONFIG, useWasm } from './testing';
+import { TINY_MODEL_CONFIG, useTestBackend } from './testing';
 
 describe('the gallery of adversarial examples', () => {
   let model: Model;
@@ -13,7 +13,7 @@ describe('the gallery of adversarial examples', () => {
   let before: number;
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     test = (await loadBundledDataset()).test;
     model = createModel(TINY_MODEL_CONFIG, 10, 5);
     before = tf.memory().numTensors;

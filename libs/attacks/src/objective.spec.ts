@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ATTACK_LOSS_NAMES, attackObjective, oneHot, perImageLoss, perImageLossGradient, targetedDlrLoss, targetedDlrLossGradient } from './objective';
-import { uniformArray, useWasm } from './testing';
+import { uniformArray, useTestBackend } from './testing';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 describe('attack losses', () => {
   const n = 4;

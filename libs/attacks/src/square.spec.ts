@@ -3,9 +3,9 @@ import { createModel, Rng } from '@advlab/model';
 import { Classifier, modelClassifier } from './classifier';
 import { AttackStep } from './core';
 import { eta, square, squareFraction, SquareResult } from './square';
-import { linearClassifier, uniformArray, useWasm } from './testing';
+import { linearClassifier, uniformArray, useTestBackend } from './testing';
 
-beforeAll(useWasm);
+beforeAll(useTestBackend);
 
 /** Reads and disposes an attack's adversarial images. */
 async function take(r: SquareResult): Promise<Float32Array> {

@@ -1,15 +1,19 @@
 // Test fixtures: small classifiers with known gradients and a briefly trained CNN.
 import * as tf from '@tensorflow/tfjs-core';
 import { BatchLoader, ImageDataset, loadBundledDataset, subsetDataset } from '@advlab/data';
-import { createModel, LabeledBatch, LossName, Model, resolveBackend, Rng, train, TrainConfig } from '@advlab/model';
+import { backendFromEnv, createModel, LabeledBatch, LossName, Model, resolveBackend, Rng, train, TrainConfig } from '@advlab/model';
 import { Classifier, modelClassifier } from './classifier';
 
 // Silences tfjs's one-time "install tfjs-node" advice in test output.
 tf.env().set('PROD', true);
 
-/** Activates the wasm backend (XNNPACK convolutions), quietly. */
-export async function useWasm(): Promise<void> {
-  await resolveBackend({ prefer: 'wasm', log: () => undefined });
+/**
+ * Activates the backend the suite runs on, quietly: `ADVLAB_TEST_BACKEND` (CI runs the suite
+ * once with `onednn`), else wasm (XNNPACK convolutions).
+ */
+export async function useTestBackend(): Promise<void> {
+  const raw = process.env.ADVLAB_TEST_BACKEND?.trim().toLowerCase() || 'wasm';
+  await resolveBackend({ prefer: backendFromEnv({ ADVLAB_BACKEND: raw }), log: () => undefined });
 }
 
 /**

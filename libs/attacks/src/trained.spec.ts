@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attackEvaluation, evaluateRobustness, formatRobustnessReport, RobustnessReport } from './robust';
 import { pgd } from './pgd';
-import { datasetBatches, datasetTensor, TinyTrainedModel, trainTinyModel, useWasm } from './testing';
+import { datasetBatches, datasetTensor, TinyTrainedModel, trainTinyModel, useTestBackend } from './testing';
 
 // A [8, 16, 32] CNN trained for 4 epochs on 2,000 bundled Fashion-MNIST images (28x28), attacked
 // on 200 held-out test images with the notebook's settings (8/255, step 0.002, 20 steps).
@@ -10,7 +10,7 @@ describe('attacks on a briefly trained CNN', () => {
   let report: RobustnessReport;
 
   beforeAll(async () => {
-    await useWasm();
+    await useTestBackend();
     tiny = await trainTinyModel();
     const before = tf.memory().numTensors;
     // The curve follows the first attack, PGD-20, its step scaled with the budget.

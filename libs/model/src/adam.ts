@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NamedTensors } from './network';
+import { AdvlabAdam } from './ops/kernel_names';
+import { hasKernel, runKernelOutputs } from './ops/native';
 
 /** Options of {@link Adam}. */
 export interface AdamOptions {
@@ -14,7 +16,7 @@ export interface AdamOptions {
  * Adam (Kingma and Ba, 2015) over named variables, with PyTorch's defaults and update rule:
  * `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`,
  * `p -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)`; with weight decay,
- * `p -= lr * wd * p` first.
+ * `p -= lr * wd * p` first. One fused kernel per parameter on backends with `AdvlabAdam`.
  */
 export class Adam {
   private readonly m: Record<string, tf.Variable> = {};
@@ -51,6 +53,16 @@ export class Adam {
       }
       const m = this.m[name];
       const v = this.v[name];
+      if (hasKernel(AdvlabAdam)) {
+        tf.tidy(() => {
+          const attrs = { learningRate: lr, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay, step: this.t };
+          const [p2, m2, v2] = runKernelOutputs(AdvlabAdam, { param: p, grad: g, m, v }, attrs);
+          m.assign(m2);
+          v.assign(v2);
+          p.assign(p2);
+        });
+        continue;
+      }
       tf.tidy(() => {
         m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));

@@ -1,11 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The TensorFlow.js backends this library can run on, fastest first. */
-export const BACKEND_NAMES = ['gpu', 'node', 'wasm', 'cpu'] as const;
-/** `gpu` = tfjs-node-gpu (CUDA), `node` = tfjs-node (libtensorflow), `wasm` = XNNPACK, `cpu` = pure JS. */
+export const BACKEND_NAMES = ['gpu', 'node', 'onednn', 'wasm', 'cpu'] as const;
+/**
+ * `gpu` = tfjs-node-gpu (CUDA), `node` = tfjs-node (libtensorflow), `onednn` = advlab's native
+ * CPU backend (`@advlab/backend-onednn`: oneDNN + OpenMP, built at `npm ci` when `libdnnl-dev`
+ * and a C++ compiler are installed), `wasm` = XNNPACK, `cpu` = pure JS.
+ */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** Environment variable that forces one backend: `gpu`, `node`, `wasm` or `cpu`. */
+/** What to do to get the native CPU backend, for messages shown on the wasm and cpu backends. */
+export const ONEDNN_HINT = 'for the native onednn backend (measured 2.6-10x faster than wasm on CPU), run `npm run setup` and `npm ci` (Debian: libdnnl-dev, g++, make)';
+
+/** Environment variable that forces one backend: `gpu`, `node`, `onednn`, `wasm` or `cpu`. */
 export const BACKEND_ENV = 'ADVLAB_BACKEND';
 
 /** Options of {@link resolveBackend}. */
@@ -19,13 +26,13 @@ export interface ResolveBackendOptions {
 /** What {@link resolveBackend} settled on. */
 export interface ResolvedBackend {
   readonly name: BackendName;
-  /** The tfjs backend name registered with the engine (`tensorflow`, `wasm`, `cpu`). */
+  /** The tfjs backend name registered with the engine (`tensorflow`, `onednn`, `wasm`, `cpu`). */
   readonly tfjsName: string;
   /** Why earlier candidates were skipped, one line each. */
   readonly skipped: readonly string[];
 }
 
-const TFJS_NAME: Record<BackendName, string> = { gpu: 'tensorflow', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TFJS_NAME: Record<BackendName, string> = { gpu: 'tensorflow', node: 'tensorflow', onednn: 'onednn', wasm: 'wasm', cpu: 'cpu' };
 
 let resolved: Promise<ResolvedBackend> | null = null;
 
@@ -33,7 +40,9 @@ let resolved: Promise<ResolvedBackend> | null = null;
  * Picks the fastest TensorFlow.js backend that loads here and makes it the active one.
  *
  * Tries tfjs-node-gpu, then tfjs-node (both optional dependencies, loaded only if installed),
- * then wasm, then the pure-JS cpu backend. `ADVLAB_BACKEND` or `opts.prefer` forces one.
+ * then advlab's native onednn backend (when its addon was built), then wasm, then the pure-JS
+ * cpu backend. `ADVLAB_BACKEND` or `opts.prefer` forces one; a forced backend that cannot load
+ * fails with the reason (for onednn: what to install).
  * Idempotent: later calls return the first call's result (and re-activate that backend if
  * someone switched away from it).
  */
@@ -82,12 +91,14 @@ async function doResolve(opts: ResolveBackendOptions): Promise<ResolvedBackend> 
     try {
       await useBackend(name);
       const result: ResolvedBackend = { name, tfjsName: TFJS_NAME[name], skipped };
-      log(`[advlab/model] tensor backend: ${name}${forced ? ' (forced)' : ''}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`);
+      const hint = name === 'wasm' || name === 'cpu' ? `; ${ONEDNN_HINT}` : '';
+      log(`[advlab/model] tensor backend: ${name}${forced ? ' (forced)' : ''}${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}${hint}`);
       return result;
     } catch (err) {
       skipped.push(`${name}: ${firstLine(err)}`);
     }
   }
+  if (forced) throw new Error(`${BACKEND_ENV}=${forced}: the backend cannot be used: ${skipped.join('; ').replace(`${forced}: `, '')}`);
   throw new Error(`no tensor backend could be loaded (${skipped.join('; ')})`);
 }
 
@@ -99,6 +110,12 @@ async function load(name: BackendName): Promise<void> {
     case 'node':
       requireOptional('@tensorflow/tfjs-node');
       return;
+    case 'onednn': {
+      // Not a static import: @advlab/backend-onednn builds on this library's kernel names.
+      const onednn = requireOptional('@advlab/backend-onednn') as { registerOnednnBackend(): unknown };
+      onednn.registerOnednnBackend();
+      return;
+    }
     case 'wasm':
       require('@tensorflow/tfjs-backend-wasm');
       return;
@@ -108,10 +125,10 @@ async function load(name: BackendName): Promise<void> {
   }
 }
 
-function requireOptional(pkg: string): void {
+function requireOptional(pkg: string): unknown {
   // The name is computed so that bundlers and type checkers do not insist on the package.
   const id = [pkg][0];
-  require(id);
+  return require(id);
 }
 
 function firstLine(err: unknown): string {
@@ -122,12 +139,28 @@ function firstLine(err: unknown): string {
 /** The active backend as a {@link BackendName} (`tensorflow` reads as `node`). */
 export function activeBackend(): BackendName {
   const name = tf.getBackend();
-  if (name === 'wasm' || name === 'cpu') return name;
+  if (name === 'onednn' || name === 'wasm' || name === 'cpu') return name;
   if (name === 'tensorflow') return 'node';
   throw new Error(`unsupported tensor backend ${name}`);
 }
 
-/** A resolved backend as servers report it: advlab's name, the tfjs name, and why faster ones were skipped. */
+/**
+ * One line naming the active backend and how it runs, for banners, `advlab info` and run
+ * records: e.g. `onednn (oneDNN 2.6.3, 2 OpenMP threads)`, `wasm (single-threaded; for the
+ * native onednn backend ...)`.
+ */
+export function describeBackend(): string {
+  const name = activeBackend();
+  if (name === 'onednn') {
+    const onednn = requireOptional('@advlab/backend-onednn') as { onednnInfo(): { onednn: string; threads: number } | null };
+    const info = onednn.onednnInfo();
+    return info ? `onednn (oneDNN ${info.onednn}, ${info.threads} OpenMP thread${info.threads === 1 ? '' : 's'})` : 'onednn';
+  }
+  if (name === 'wasm' || name === 'cpu') return `${name} (${ONEDNN_HINT})`;
+  return name;
+}
+
+/** A resolved backend as servers report it: advlab's name, the tfjs name, and how it runs (or how to get a faster one). */
 export function backendInfo(backend: ResolvedBackend): { name: string; tfjsName: string; note: string } {
-  return { name: backend.name, tfjsName: backend.tfjsName, note: backend.skipped.join('; ') };
+  return { name: backend.name, tfjsName: backend.tfjsName, note: describeBackend() };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyResult } from './ops/tidy';
-import { LossName, lossFromLogits, lossGradient } from './losses';
+import { LossName, lossWithGradient } from './losses';
 import { Model } from './model';
 import { backward, forward, NamedTensors } from './network';
 import { BatchStats } from './ops/batch_norm';
@@ -42,8 +42,7 @@ export function lossAndGradients(model: Model, x: tf.Tensor4D, targets: tf.Tenso
       dropout: { seed: opts.dropoutSeed ?? 0, imageIds: opts.imageIds },
     });
     const tape = fwd.tape as NonNullable<typeof fwd.tape>;
-    const loss = lossFromLogits(opts.loss, fwd.logits, targets);
-    const dlogits = lossGradient(opts.loss, fwd.logits, targets);
+    const { loss, dlogits } = lossWithGradient(opts.loss, fwd.logits, targets);
     const { grads } = backward(model.layout, model.params, tape, dlogits, { params: true, input: false });
     return { loss, logits: fwd.logits, grads, batchStats: fwd.batchStats };
   });
@@ -90,10 +89,7 @@ export function inputGradient(model: Model, x: tf.Tensor4D, objective: LogitObje
       dropout: { seed: opts.dropoutSeed ?? 0 },
     });
     const logits = fwd.logits;
-    const { value, dlogits } =
-      typeof objective === 'function'
-        ? objective(logits)
-        : { value: lossFromLogits(objective.loss, logits, objective.targets), dlogits: lossGradient(objective.loss, logits, objective.targets) };
+    const { value, dlogits } = typeof objective === 'function' ? objective(logits) : renameLoss(lossWithGradient(objective.loss, logits, objective.targets));
     const tape = fwd.tape as NonNullable<typeof fwd.tape>;
     const { dx } = backward(model.layout, model.params, tape, dlogits, { params: false, input: true });
     return { grad: dx as tf.Tensor4D, value, logits };
@@ -108,4 +104,8 @@ export function readBatchStats(stats: Record<string, BatchStats>): Record<string
     tf.dispose([s.mean, s.unbiasedVar]);
   }
   return out;
+}
+
+function renameLoss(r: { loss: tf.Scalar; dlogits: tf.Tensor2D }): { value: tf.Scalar; dlogits: tf.Tensor2D } {
+  return { value: r.loss, dlogits: r.dlogits };
 }

@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { AdvlabSoftmaxCrossEntropy } from './ops/kernel_names';
+import { hasKernel, runKernelOutputs } from './ops/native';
 
 /**
  * The two training losses of the notebook, on soft targets.
@@ -48,6 +50,19 @@ export function lossFromLogits(name: LossName, logits: tf.Tensor2D, targets: tf.
  */
 export function lossGradient(name: LossName, logits: tf.Tensor2D, targets: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.div(tf.sub(probabilities(name, logits), targets), logits.shape[0]) as tf.Tensor2D);
+}
+
+/**
+ * The named loss and its logits gradient together ({@link lossFromLogits} and
+ * {@link lossGradient}); cross-entropy is one kernel on backends with
+ * `AdvlabSoftmaxCrossEntropy` (onednn).
+ */
+export function lossWithGradient(name: LossName, logits: tf.Tensor2D, targets: tf.Tensor2D): { loss: tf.Scalar; dlogits: tf.Tensor2D } {
+  if (name === 'cross-entropy' && hasKernel(AdvlabSoftmaxCrossEntropy)) {
+    const [loss, dlogits] = runKernelOutputs(AdvlabSoftmaxCrossEntropy, { logits, targets });
+    return { loss: loss as tf.Scalar, dlogits: dlogits as tf.Tensor2D };
+  }
+  return { loss: lossFromLogits(name, logits, targets), dlogits: lossGradient(name, logits, targets) };
 }
 
 /**

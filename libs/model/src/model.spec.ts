@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_MODEL_CONFIG, ModelConfigError, resolveModelConfig } from './config';
 import { createModel } from './model';
-import { withBackend } from './testing/backends';
+import { testBackend, withBackend } from './testing/backends';
 
-describe('model', () => {
-  const run = (fn: () => void) => withBackend('wasm', fn);
+describe(`model (${testBackend()})`, () => {
+  const run = (fn: () => void) => withBackend(testBackend(), fn);
 
   it.each([
     [[32, 64], 60052],

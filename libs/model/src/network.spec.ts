@@ -7,7 +7,7 @@ import { createModel, Model } from './model';
 import { BN_EPS } from './network';
 import { dropoutMask } from './ops/dropout';
 import { Rng } from './random';
-import { relativeError, withBackend } from './testing/backends';
+import { relativeError, testBackend, withBackend } from './testing/backends';
 
 /**
  * The whole network's hand-written backward pass against TensorFlow.js's own autodiff of a
@@ -111,8 +111,8 @@ describe('network gradients vs TensorFlow.js autodiff (cpu)', () => {
     }
   });
 
-  it('input gradients do not leak tensors', () =>
-    withBackend('wasm', () => {
+  it(`input gradients do not leak tensors (${testBackend()})`, () =>
+    withBackend(testBackend(), () => {
       const model = createModel(CONFIGS[0][1], 5, 1);
       const { x, y } = batch(2, 8, 5, 1);
       const targets = oneHotTargets(y, 5);

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNormCache, BatchStats, batchNormTrain, batchNormTrainBackward, foldBatchNorm } from './ops/batch_norm';
+import { BatchNormCache, BatchStats, batchNormReluTrain, batchNormReluTrainBackward, foldBatchNorm } from './ops/batch_norm';
 import { conv3x3, conv3x3FilterGrad, conv3x3InputGrad } from './ops/conv3x3';
 import { dropoutMask } from './ops/dropout';
 import { maxPool2x2, maxPool2x2Backward } from './ops/max_pool';
 import { sumPerChannel, sumRows } from './ops/reduce';
-import { skipConv, skipConvBackward } from './ops/skip_conv';
+import { reluBackward } from './ops/relu';
+import { SkipConvCache, skipConv, skipConvBackward } from './ops/skip_conv';
 import { BlockLayout, ConvUnit, NetworkLayout } from './params';
 
 /**
@@ -13,7 +14,8 @@ import { BlockLayout, ConvUnit, NetworkLayout } from './params';
  *
  * The backward pass is explicit rather than taken from the engine's tape: it only computes
  * what is asked for (weights for training, the input for attacks) and uses forward kernels
- * where the backends' gradient kernels are missing or slow (see the `ops/` files).
+ * where the backends' gradient kernels are missing or slow (see the `ops/` files). Ops whose
+ * fused kernels a backend registers (`ops/kernel_names.ts`: onednn) run as those kernels.
  */
 
 /** Batch-norm epsilon and running-statistics momentum, as PyTorch's `BatchNorm2d`. */
@@ -50,8 +52,8 @@ interface BlockCache {
   /** Block output before pooling (ReLU of conv2), and after pooling. */
   readonly pooled: tf.Tensor4D;
   readonly mask: tf.Tensor4D | null;
-  /** `conv`: the subsampled input; `pool`: the pooled input. */
-  readonly skip: { readonly kind: 'conv'; readonly xs: tf.Tensor4D } | { readonly kind: 'pool'; readonly y: tf.Tensor4D } | null;
+  /** `conv`: what the skip conv's backward needs; `pool`: the pooled input. */
+  readonly skip: { readonly kind: 'conv'; readonly cache: SkipConvCache } | { readonly kind: 'pool'; readonly y: tf.Tensor4D } | null;
 }
 
 /** What the backward pass needs from a recorded forward pass. */
@@ -100,10 +102,10 @@ export function forward(
     const b = p(u.bias) as tf.Tensor1D;
     if (u.bn && training) {
       const a = conv3x3(input, w);
-      const { z, cache, stats } = batchNormTrain(a, p(u.bn.gamma) as tf.Tensor1D, p(u.bn.beta) as tf.Tensor1D, BN_EPS);
+      const { h, cache, stats } = batchNormReluTrain(a, p(u.bn.gamma) as tf.Tensor1D, p(u.bn.beta) as tf.Tensor1D, BN_EPS);
       // The conv bias cancels inside BN; the running mean tracks the biased output as PyTorch does.
       batchStats[u.bn.runningMean] = { ...stats, mean: tf.add(stats.mean, b) as tf.Tensor1D };
-      return { x: input, h: tf.relu(z), w, bn: cache };
+      return { x: input, h, w, bn: cache };
     }
     if (u.bn) {
       const { scale, shift } = foldBatchNorm(b, p(u.bn.gamma) as tf.Tensor1D, p(u.bn.beta) as tf.Tensor1D, state[u.bn.runningMean] as tf.Tensor1D, state[u.bn.runningVar] as tf.Tensor1D, BN_EPS);
@@ -129,7 +131,7 @@ export function forward(
     if (bl.skip?.kind === 'conv') {
       const s = skipConv(input, p(bl.skip.weight) as tf.Tensor4D, p(bl.skip.bias) as tf.Tensor1D);
       out = tf.add(out, s.y);
-      skip = { kind: 'conv', xs: s.xs };
+      skip = { kind: 'conv', cache: s.cache };
     } else if (bl.skip?.kind === 'pool') {
       const y = maxPool2x2(input);
       out = tf.add(out, y);
@@ -181,18 +183,18 @@ export function backward(
   const p = (name: string) => params[name] as tf.Tensor;
 
   const unit = (u: ConvUnit, c: UnitCache, dh: tf.Tensor4D, needInput: boolean): tf.Tensor4D | null => {
-    const dz = tf.mul(dh, tf.step(c.h)) as tf.Tensor4D;
-    let da = dz;
+    let da: tf.Tensor4D;
     if (c.bn && u.bn) {
-      const r = batchNormTrainBackward(dz, c.bn);
+      const r = batchNormReluTrainBackward(dh, c.h, c.bn);
       da = r.da;
       if (want.params) {
         grads[u.bn.gamma] = r.dgamma;
         grads[u.bn.beta] = r.dbeta;
         grads[u.bias] = tf.zeros([u.outChannels]);
       }
-    } else if (want.params) {
-      grads[u.bias] = sumPerChannel(dz);
+    } else {
+      da = reluBackward(dh, c.h);
+      if (want.params) grads[u.bias] = sumPerChannel(da);
     }
     if (want.params) grads[u.weight] = conv3x3FilterGrad(c.x, da);
     return needInput ? conv3x3InputGrad(da, c.w) : null;
@@ -204,8 +206,8 @@ export function backward(
     const dh1 = unit(bl.conv2, c.conv2, dh2, true) as tf.Tensor4D;
     let dx = unit(bl.conv1, c.conv1, dh1, needInput);
     if (bl.skip?.kind === 'conv' && c.skip?.kind === 'conv') {
-      const r = skipConvBackward(c.skip.xs, p(bl.skip.weight) as tf.Tensor4D, dout, needInput);
-      if (want.params) {
+      const r = skipConvBackward(c.skip.cache, p(bl.skip.weight) as tf.Tensor4D, dout, needInput, want.params);
+      if (want.params && r.dw && r.db) {
         grads[bl.skip.weight] = r.dw;
         grads[bl.skip.bias] = r.db;
       }

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from './model';
-import { withBackend } from './testing/backends';
+import { testBackend, withBackend } from './testing/backends';
 import { batchesOf, syntheticData, syntheticSet } from './testing/synthetic';
 import { evaluate, resolveTrainConfig, train, TrainConfig } from './train';
 
 const MODEL = { featureMaps: [6, 12], imageSize: 8, dropRate: 0.1 };
 
-describe('training loop (wasm)', () => {
-  const run = <T>(fn: () => Promise<T>) => withBackend('wasm', fn);
+describe(`training loop (${testBackend()})`, () => {
+  const run = <T>(fn: () => Promise<T>) => withBackend(testBackend(), fn);
   const set = syntheticSet(4, 12, 8, 1);
 
   it.each(['cross-entropy', 'ova'] as const)('learns a tiny synthetic set to 100%% training accuracy with %s', (loss) =>

@@ -1,8 +1,9 @@
 """PyTorch reference for the model benchmark: the notebook's YourCNN timed on random data.
 
-Usage: /usr/bin/python3 torch_bench.py [--threads 2] [--warmup 2] [--iterations 5]
+Usage: /usr/bin/python3 torch_bench.py [--threads 2] [--warmup 2] [--iterations 5] [--repetitions 5]
+Each figure is the median over `repetitions` runs of `iterations` steps; `*_range` holds [min, max].
 Prints one JSON object on its last line:
-{"torch": "<version>", "train_img_s": {"[32,64]": ...}, "infer_img_s": {...}, "params": {...}}
+{"torch": "<version>", "train_img_s": {"[32,64]": ...}, "train_img_s_range": {...}, "infer_img_s": {...}, ...}
 """
 import argparse
 import json
@@ -45,7 +46,14 @@ class YourCNN(nn.Module):
         return self.net(x)
 
 
-def bench(feature_maps, warmup, iterations, batch=32, size=64, classes=20):
+def median_range(rates):
+    s = sorted(rates)
+    mid = len(s) // 2
+    median = s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
+    return round(median, 2), [round(s[0], 2), round(s[-1], 2)]
+
+
+def bench(feature_maps, warmup, iterations, repetitions, batch=32, size=64, classes=20):
     torch.manual_seed(1234)
     model = YourCNN(feature_maps, classes)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
@@ -61,19 +69,23 @@ def bench(feature_maps, warmup, iterations, batch=32, size=64, classes=20):
     model.train()
     for _ in range(warmup):
         step()
-    t = time.perf_counter()
-    for _ in range(iterations):
-        step()
-    train = batch * iterations / (time.perf_counter() - t)
+    train = []
+    for _ in range(repetitions):
+        t = time.perf_counter()
+        for _ in range(iterations):
+            step()
+        train.append(batch * iterations / (time.perf_counter() - t))
     model.eval()
+    infer = []
     with torch.no_grad():
         for _ in range(warmup):
             model(x)
-        t = time.perf_counter()
-        for _ in range(iterations):
-            model(x)
-        infer = batch * iterations / (time.perf_counter() - t)
-    return train, infer, sum(p.numel() for p in model.parameters())
+        for _ in range(repetitions):
+            t = time.perf_counter()
+            for _ in range(iterations):
+                model(x)
+            infer.append(batch * iterations / (time.perf_counter() - t))
+    return median_range(train), median_range(infer), sum(p.numel() for p in model.parameters())
 
 
 def main():
@@ -81,16 +93,17 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--iterations', type=int, default=5)
+    p.add_argument('--repetitions', type=int, default=5)
     p.add_argument('--nets', default='[32,64];[16,32,64]')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    out = {'torch': torch.__version__, 'threads': args.threads, 'train_img_s': {}, 'infer_img_s': {}, 'params': {}}
+    out = {'torch': torch.__version__, 'threads': args.threads, 'train_img_s': {}, 'train_img_s_range': {}, 'infer_img_s': {}, 'infer_img_s_range': {}, 'params': {}}
     for spec in args.nets.split(';'):
         fm = json.loads(spec)
         key = json.dumps(fm, separators=(',', ':'))
-        train, infer, params = bench(fm, args.warmup, args.iterations)
-        out['train_img_s'][key] = round(train, 1)
-        out['infer_img_s'][key] = round(infer, 1)
+        train, infer, params = bench(fm, args.warmup, args.iterations, args.repetitions)
+        out['train_img_s'][key], out['train_img_s_range'][key] = train
+        out['infer_img_s'][key], out['infer_img_s_range'][key] = infer
         out['params'][key] = params
     print(json.dumps(out))
 

@@ -66,6 +66,27 @@ describe('HealthPanel', () => {
     expect(screen.getAllByRole('listitem')).toHaveLength(2);
   });
 
+  it("shows what a server says about itself: its tensor backend, process and incidents", () => {
+    const info = {
+      pid: 42, version: '0.1.0', uptimeSeconds: 125, backend: 'onednn', backendNote: 'onednn (oneDNN 2.6.3, 2 OpenMP threads)',
+      rssBytes: 300 * 1024 * 1024, tensors: 12, activeCalls: 1, runningRuns: 1, queuedRuns: 2, runningAttacks: 0,
+      unhandledRejections: 1, lastIncident: { id: 'inc-0badc0de', message: 'boom' },
+    };
+    render(<HealthPanel services={[trainer({ info }), attack()]} />);
+    expect(within(card('Trainer')).getByText('Backend')).toBeTruthy();
+    expect(within(card('Trainer')).getByText('onednn (oneDNN 2.6.3, 2 OpenMP threads)')).toBeTruthy();
+    expect(within(card('Trainer')).getByText('pid 42, up 2 min 05 s, v0.1.0')).toBeTruthy();
+    expect(within(card('Trainer')).getByText(/1 unhandled rejection logged and survived \(last: inc-0badc0de, boom\)/)).toBeTruthy();
+    expect(within(card('Attack server')).queryByText('Backend')).toBeNull();
+  });
+
+  it('shows a supervised service that is restarting, and its restarts', () => {
+    const supervisor = { state: 'restarting' as const, restarts: 2, lastExit: { code: 'SIGKILL', at: '2026-12-02T10:00:00.000Z' }, message: 'trainer exited unexpectedly (SIGKILL); restarting in 2.0 s (restart 2)' };
+    render(<HealthPanel services={[trainer({ status: 'RESTARTING', supervisor, detail: supervisor.message }), attack()]} />);
+    expect(within(card('Trainer')).getByText('Restarting')).toBeTruthy();
+    expect(within(card('Trainer')).getByText(/^2, last exit SIGKILL at/)).toBeTruthy();
+  });
+
   it('summarises every case', () => {
     expect(summarize([])).toBe('No services configured.');
     expect(summarize([trainer()])).toBe('The service is serving.');

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyResult } from './tidy';
 import { sumPerChannel } from './reduce';
+import { AdvlabBatchNormTrain, AdvlabBatchNormTrainGrad } from './kernel_names';
+import { hasKernel, runKernelOutputs } from './native';
+import { reluBackward } from './relu';
 
 /**
  * Batch normalisation over N, H, W per channel in training mode (Ioffe and Szegedy, 2015),
@@ -8,6 +11,10 @@ import { sumPerChannel } from './reduce';
  *
  * `z = (a - mean) / sqrt(var + eps) * gamma + beta`, `var` the biased batch variance (as
  * PyTorch uses to normalise); the unbiased variance is returned for the running estimate.
+ *
+ * Backends that register `AdvlabBatchNormTrain` / `AdvlabBatchNormTrainGrad` (onednn) run each
+ * direction as one native kernel, with the following ReLU fused in; elsewhere the functions
+ * below compose tfjs-core ops.
  */
 export interface BatchNormCache {
   /** Input `[n, h, w, c]`. */
@@ -16,6 +23,7 @@ export interface BatchNormCache {
   readonly invStd: tf.Tensor1D;
   /** `gamma * invStd`. */
   readonly scale: tf.Tensor1D;
+  readonly gamma: tf.Tensor1D;
 }
 
 /** Batch statistics of one BN layer for one batch. */
@@ -34,8 +42,29 @@ export function batchNormTrain(
   beta: tf.Tensor1D,
   eps: number,
 ): { z: tf.Tensor4D; cache: BatchNormCache; stats: BatchStats } {
+  const r = normalise(a, gamma, beta, eps, false);
+  return { z: r.y, cache: r.cache, stats: r.stats };
+}
+
+/** {@link batchNormTrain} followed by ReLU: returns `h = relu(z)` (fused on native backends). */
+export function batchNormReluTrain(
+  a: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+): { h: tf.Tensor4D; cache: BatchNormCache; stats: BatchStats } {
+  const r = normalise(a, gamma, beta, eps, true);
+  return { h: r.y, cache: r.cache, stats: r.stats };
+}
+
+function normalise(a: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, relu: boolean): { y: tf.Tensor4D; cache: BatchNormCache; stats: BatchStats } {
   const c = a.shape[3];
   const count = a.size / c;
+  if (hasKernel(AdvlabBatchNormTrain)) {
+    const [y, mean, invStd, unbiasedVar] = runKernelOutputs(AdvlabBatchNormTrain, { x: a, gamma, beta }, { epsilon: eps, relu }) as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
+    return { y, cache: { a, mean, invStd, scale, gamma }, stats: { mean, unbiasedVar, count } };
+  }
   const { mean, variance } = tidyResult(() => {
     const m = tf.div(sumPerChannel(a), count) as tf.Tensor1D;
     const meanSq = tf.div(sumPerChannel(tf.square(a)), count);
@@ -44,10 +73,13 @@ export function batchNormTrain(
   });
   const invStd = tf.tidy(() => tf.rsqrt(tf.add(variance, eps))) as tf.Tensor1D;
   const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
-  const z = tf.tidy(() => tf.add(tf.mul(a, scale), tf.sub(beta, tf.mul(mean, scale)))) as tf.Tensor4D;
+  const y = tf.tidy(() => {
+    const z = tf.add(tf.mul(a, scale), tf.sub(beta, tf.mul(mean, scale)));
+    return relu ? tf.relu(z) : z;
+  }) as tf.Tensor4D;
   const unbiasedVar = tf.mul(variance, count / Math.max(count - 1, 1)) as tf.Tensor1D;
   variance.dispose();
-  return { z, cache: { a, mean, invStd, scale }, stats: { mean, unbiasedVar, count } };
+  return { y, cache: { a, mean, invStd, scale, gamma }, stats: { mean, unbiasedVar, count } };
 }
 
 /**
@@ -60,6 +92,11 @@ export function batchNormTrainBackward(
   dz: tf.Tensor4D,
   cache: BatchNormCache,
 ): { da: tf.Tensor4D; dgamma: tf.Tensor1D; dbeta: tf.Tensor1D } {
+  if (hasKernel(AdvlabBatchNormTrainGrad)) {
+    const { a, mean, invStd, gamma } = cache;
+    const [da, dgamma, dbeta] = runKernelOutputs(AdvlabBatchNormTrainGrad, { dy: dz, x: a, mean, invStd, gamma });
+    return { da: da as tf.Tensor4D, dgamma: dgamma as tf.Tensor1D, dbeta: dbeta as tf.Tensor1D };
+  }
   return tidyResult(() => {
     const { a, mean, invStd, scale } = cache;
     const c = a.shape[3];
@@ -73,6 +110,23 @@ export function batchNormTrainBackward(
     const da = tf.add(tf.add(tf.mul(dz, scale), tf.mul(a, k1)), k0) as tf.Tensor4D;
     return { da, dgamma, dbeta };
   });
+}
+
+/**
+ * Backward of {@link batchNormReluTrain}: from `dh` (gradient at the ReLU's output `h`) to
+ * `da`, `dgamma`, `dbeta`. One native kernel where the backend has it.
+ */
+export function batchNormReluTrainBackward(
+  dh: tf.Tensor4D,
+  h: tf.Tensor4D,
+  cache: BatchNormCache,
+): { da: tf.Tensor4D; dgamma: tf.Tensor1D; dbeta: tf.Tensor1D } {
+  if (hasKernel(AdvlabBatchNormTrainGrad)) {
+    const { a, mean, invStd, gamma } = cache;
+    const [da, dgamma, dbeta] = runKernelOutputs(AdvlabBatchNormTrainGrad, { dy: dh, x: a, y: h, mean, invStd, gamma });
+    return { da: da as tf.Tensor4D, dgamma: dgamma as tf.Tensor1D, dbeta: dbeta as tf.Tensor1D };
+  }
+  return tidyResult(() => batchNormTrainBackward(reluBackward(dh, h), cache));
 }
 
 /**

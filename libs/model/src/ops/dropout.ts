@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../random';
+import { AdvlabDropoutMask } from './kernel_names';
+import { hasKernel } from './native';
 
 /**
  * Inverted dropout mask (Srivastava et al., 2014): each element is 0 with probability `rate`
@@ -7,7 +9,8 @@ import { Rng } from '../random';
  *
  * Image `i` of the batch draws from its own generator seeded by `(seed, imageIds[i], layer)`,
  * so the mask of an image does not depend on how a batch is split across workers.
- * Drawn in JavaScript: cheaper than `tf.randomUniform` plus a comparison on wasm.
+ * Drawn in JavaScript (cheaper than `tf.randomUniform` plus a comparison on wasm), or by the
+ * backend's `AdvlabDropoutMask` kernel, which draws the same numbers natively (onednn).
  *
  * @param shape `[n, h, w, c]` of the activation.
  * @param imageIds `n` integers identifying the images (e.g. their index in the epoch).
@@ -21,6 +24,12 @@ export function dropoutMask(
 ): tf.Tensor4D {
   const [n, h, w, c] = shape;
   if (imageIds.length !== n) throw new Error(`dropoutMask: ${imageIds.length} image ids for a batch of ${n}`);
+  if (hasKernel(AdvlabDropoutMask)) {
+    return tf.tidy(() => {
+      const ids = tf.tensor1d(Int32Array.from(imageIds), 'int32');
+      return tf.engine().runKernel(AdvlabDropoutMask, { imageIds: ids }, { shape: [n, h, w, c], rate, seed, layer }) as tf.Tensor4D;
+    });
+  }
   const per = h * w * c;
   const values = new Float32Array(n * per);
   const keep = 1 / (1 - rate);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hasFastGradientKernels } from './native';
 
 /**
  * 2x2 max-pooling, stride 2, no padding, NHWC; and its gradient.
@@ -8,6 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
  * `1 - step(upsample(max) - x)`. On ties every maximal element of a window receives the
  * gradient; ties have probability zero for real-valued inputs, and the all-zero windows
  * left by a ReLU are masked again by that ReLU's own gradient.
+ *
+ * Backends with fast gradient kernels (onednn) run their own `MaxPoolGrad`, which routes each
+ * window's gradient to its first maximum: the same result wherever the window maximum is unique
+ * or the ReLU's gradient masks the ties.
  */
 
 /** `x` `[n, h, w, c]` with even `h`, `w`; returns `[n, h/2, w/2, c]`. */
@@ -26,6 +31,9 @@ export function upsample2x(y: tf.Tensor4D): tf.Tensor4D {
 
 /** Gradient of {@link maxPool2x2}: `x` the input, `y` its output, `dy` like `y`; returns like `x`. */
 export function maxPool2x2Backward(x: tf.Tensor4D, y: tf.Tensor4D, dy: tf.Tensor4D): tf.Tensor4D {
+  if (hasFastGradientKernels()) {
+    return tf.engine().runKernel(tf.MaxPoolGrad, { dy, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor4D;
+  }
   return tf.tidy(() => {
     const isMax = tf.sub(1, tf.step(tf.sub(upsample2x(y), x)));
     return tf.mul(upsample2x(dy), isMax) as tf.Tensor4D;

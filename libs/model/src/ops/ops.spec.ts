@@ -148,8 +148,8 @@ describe('op gradients vs finite differences (cpu backend)', () => {
       const loss = () => objective(() => fwd().y, r);
       const [dx, dw, db] = tf.tidy(() => {
         const out = fwd();
-        const g = skipConvBackward(out.xs, tf.tensor4d(w, [1, 1, 3, 5]), tf.tensor4d(r, [2, 2, 3, 5]));
-        return [(g.dx as tf.Tensor).dataSync(), g.dw.dataSync(), g.db.dataSync()];
+        const g = skipConvBackward(out.cache, tf.tensor4d(w, [1, 1, 3, 5]), tf.tensor4d(r, [2, 2, 3, 5]));
+        return [(g.dx as tf.Tensor).dataSync(), (g.dw as tf.Tensor).dataSync(), (g.db as tf.Tensor).dataSync()];
       }) as unknown as Float32Array[];
       const cx = Array.from({ length: x.length }, (_, i) => i);
       expect(relativeError(numericGrad(x, loss, cx, 1e-2), cx.map((i) => dx[i]))).toBeLessThan(1e-2);

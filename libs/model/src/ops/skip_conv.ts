@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyResult } from './tidy';
 import { sumPerChannel } from './reduce';
+import { convFilterGrad, convInputGrad } from './conv3x3';
+import { hasFastGradientKernels } from './native';
 
 /**
  * The blocks' skip path: a 1x1 convolution with stride 2 (PyTorch `Conv2d(cin, cout, 1, 2)`),
@@ -8,15 +10,29 @@ import { sumPerChannel } from './reduce';
  *
  * Subsampling is a 1x1 max-pool with stride 2 (exact, and fast on every backend);
  * the input gradient scatters back into the even positions with a pad of a reshape.
+ * Backends with fast gradient kernels (onednn) run it as the strided convolution it is, with
+ * the backend's `Conv2DBackpropInput` / `Conv2DBackpropFilter` for the gradients.
  */
+
+/** What {@link skipConvBackward} needs from the forward pass. */
+export interface SkipConvCache {
+  /** The subsampled input `[n, h/2, w/2, cin]`, or the input itself when `strided`. */
+  readonly xs: tf.Tensor4D;
+  /** True when the forward pass was the strided convolution (so `xs` is the full input). */
+  readonly strided: boolean;
+}
 
 /** Every other row and column: `[n, h, w, c]` to `[n, h/2, w/2, c]`. */
 export function subsample2x(x: tf.Tensor4D): tf.Tensor4D {
   return tf.maxPool(x, 1, 2, 'valid');
 }
 
-/** `x` `[n, h, w, cin]` (even h, w), `w` `[1, 1, cin, cout]`, `b` `[cout]`; returns `[n, h/2, w/2, cout]` and the subsampled input. */
-export function skipConv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): { y: tf.Tensor4D; xs: tf.Tensor4D } {
+/** `x` `[n, h, w, cin]` (even h, w), `w` `[1, 1, cin, cout]`, `b` `[cout]`; returns `[n, h/2, w/2, cout]` and what the backward pass needs. */
+export function skipConv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): { y: tf.Tensor4D; cache: SkipConvCache } {
+  if (hasFastGradientKernels()) {
+    const y = tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'valid', bias: b });
+    return { y, cache: { xs: x, strided: true } };
+  }
   const xs = subsample2x(x);
   const y = tf.tidy(() => {
     const [n, h, wd, cin] = xs.shape;
@@ -24,19 +40,30 @@ export function skipConv(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): { y: t
     const flat = tf.matMul(tf.reshape(xs, [n * h * wd, cin]) as tf.Tensor2D, tf.reshape(w, [cin, cout]) as tf.Tensor2D);
     return tf.reshape(tf.add(flat, b), [n, h, wd, cout]) as tf.Tensor4D;
   });
-  return { y, xs };
+  return { y, cache: { xs, strided: false } };
 }
 
 /**
- * Gradients of {@link skipConv}: `xs` the subsampled input it returned, `w` the weight, `dy`
- * `[n, h/2, w/2, cout]`. `needInput` false skips `dx`.
+ * Gradients of {@link skipConv}: `cache` what it returned, `w` the weight, `dy`
+ * `[n, h/2, w/2, cout]`. `needInput` false skips `dx`; `needWeights` false skips `dw` and
+ * `db` on backends with fast gradient kernels (elsewhere they are cheap and always computed).
  */
 export function skipConvBackward(
-  xs: tf.Tensor4D,
+  cache: SkipConvCache,
   w: tf.Tensor4D,
   dy: tf.Tensor4D,
   needInput = true,
-): { dx: tf.Tensor4D | null; dw: tf.Tensor4D; db: tf.Tensor1D } {
+  needWeights = true,
+): { dx: tf.Tensor4D | null; dw: tf.Tensor4D | null; db: tf.Tensor1D | null } {
+  if (cache.strided) {
+    const x = cache.xs;
+    return {
+      dx: needInput ? convInputGrad(dy, w, x.shape, 2, 'valid') : null,
+      dw: needWeights ? convFilterGrad(x, dy, w.shape, 2, 'valid') : null,
+      db: needWeights ? sumPerChannel(dy) : null,
+    };
+  }
+  const xs = cache.xs;
   return tidyResult(() => {
     const [n, h, wd, cin] = xs.shape;
     const cout = w.shape[3];

@@ -11,7 +11,7 @@ import {
 import { BatchLoader, type AugmentOptions } from '@advlab/data';
 import { failedPrecondition } from '@advlab/grpc-server';
 import {
-  activeBackend,
+  describeBackend,
   createModel,
   train,
   type BatchProgress,
@@ -88,7 +88,7 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
   const t = spec.training;
   const splits = await registry.datasets.splits(spec.datasetId, splitOptions(t));
   const classNames = [...splits.train.classNames];
-  ctx.update({ backend: activeBackend() });
+  ctx.update({ backend: describeBackend() });
 
   const model = spec.baseModelId ? await copyOfStoredModel(registry, spec.baseModelId, spec.model, classNames) : createModel(
     {

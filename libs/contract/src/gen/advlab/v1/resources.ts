@@ -453,7 +453,10 @@ export interface Run {
   modelId: string;
   /** Error message of a failed run. */
   error: string;
-  /** Tensor backend the run used ("wasm", "tensorflow", "cpu", ...). */
+  /**
+   * Tensor backend the run used and how it ran, e.g. "onednn (oneDNN 2.6.3, 2 OpenMP
+   * threads)"; on the wasm and cpu fallbacks it says how to get the native backend.
+   */
   backend: string;
   /** When the run was submitted. */
   createdAt?:

@@ -1,0 +1,51 @@
+{
+  "targets": [
+    {
+      "target_name": "advlab_onednn",
+      "sources": [
+        "src/cc/binding.cc",
+        "src/cc/context.cc",
+        "src/cc/kernels/Abs.cc",
+        "src/cc/kernels/Add.cc",
+        "src/cc/kernels/AdvlabAdam.cc",
+        "src/cc/kernels/AdvlabBatchNormTrain.cc",
+        "src/cc/kernels/AdvlabBatchNormTrainGrad.cc",
+        "src/cc/kernels/AdvlabDropoutMask.cc",
+        "src/cc/kernels/AdvlabReluGrad.cc",
+        "src/cc/kernels/AdvlabSoftmaxCrossEntropy.cc",
+        "src/cc/kernels/BatchMatMul.cc",
+        "src/cc/kernels/ClipByValue.cc",
+        "src/cc/kernels/Conv2D.cc",
+        "src/cc/kernels/Conv2DBackpropFilter.cc",
+        "src/cc/kernels/Conv2DBackpropInput.cc",
+        "src/cc/kernels/Exp.cc",
+        "src/cc/kernels/Log.cc",
+        "src/cc/kernels/Max.cc",
+        "src/cc/kernels/MaxPool.cc",
+        "src/cc/kernels/MaxPoolGrad.cc",
+        "src/cc/kernels/Maximum.cc",
+        "src/cc/kernels/Mean.cc",
+        "src/cc/kernels/Min.cc",
+        "src/cc/kernels/Minimum.cc",
+        "src/cc/kernels/Multiply.cc",
+        "src/cc/kernels/Neg.cc",
+        "src/cc/kernels/RealDiv.cc",
+        "src/cc/kernels/Relu.cc",
+        "src/cc/kernels/Rsqrt.cc",
+        "src/cc/kernels/Sign.cc",
+        "src/cc/kernels/Sqrt.cc",
+        "src/cc/kernels/Square.cc",
+        "src/cc/kernels/SquaredDifference.cc",
+        "src/cc/kernels/Step.cc",
+        "src/cc/kernels/Sub.cc",
+        "src/cc/kernels/Sum.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fopenmp", "-Wall", "-Wno-unused-parameter"],
+      "libraries": ["-ldnnl", "-fopenmp"]
+    }
+  ]
+}

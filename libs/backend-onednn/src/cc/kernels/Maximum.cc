@@ -1,0 +1,12 @@
+// Maximum: max(a, b) element-wise with numpy broadcasting. NaN propagates as in tfjs (Math.max).
+#include <cmath>
+
+#include "binary_impl.h"
+
+namespace advlab {
+
+void Maximum(const BinaryArgs& a) {
+  binary::run(a.rank, a.outShape, a.a, a.aShape, a.b, a.bShape, a.out, [](float x, float y) { return (x != x || y != y) ? NAN : (x > y ? x : y); });
+}
+
+}  // namespace advlab
