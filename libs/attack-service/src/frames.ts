@@ -9,7 +9,7 @@ import {
 import { modelClassifier, perImageLoss, perturbationImage, runAttackSpec, type AttackStep } from '@advlab/attacks';
 import { attackSpecOf, checkTarget, resolveAttackConfig, resolveLiveAttackOptions } from '@advlab/config/resolve';
 import { decodeImage, encodePng, imagesToTensor } from '@advlab/data';
-import { invalidArgument } from '@advlab/grpc-server';
+import { invalidArgument, PushStream } from '@advlab/grpc-server';
 import { splitOptions, type LoadedModel, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -92,14 +92,9 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
-  // One-slot hand-over between the attack's step callback and this generator.
-  let pending: { frame: AttackFrame; taken: () => void } | undefined;
-  let wake: (() => void) | undefined;
-  let finished = false;
-  let failure: unknown;
+  // The attack's steps hand their frames over one at a time: a step waits until its frame is taken.
+  const frames = new PushStream<AttackFrame>();
   let running: Promise<void> | undefined;
-  // The step waiting for the frame being yielded now (released in `finally` if the consumer leaves).
-  let inFlight: (() => void) | undefined;
   try {
     const cleanLogits = tf.tidy(() => tf.argMax(classifier.logits(x), 1));
     const cleanClass = (await cleanLogits.data())[0];
@@ -116,42 +111,23 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
     const onStep = async (s: AttackStep) => {
       const step = s.restart * spec.steps + s.step;
       if (step % frameEvery !== 0 && step !== steps) return;
-      const frame = await frameOf(s.xAdv, step, s.loss, trueClass, spec.norm === 'l2' ? s.maxL2Delta : s.maxAbsDelta);
-      await new Promise<void>((taken) => {
-        pending = { frame, taken };
-        wake?.();
-      });
+      await frames.offer(await frameOf(s.xAdv, step, s.loss, trueClass, spec.norm === 'l2' ? s.maxL2Delta : s.maxAbsDelta));
     };
-    // Settles, never rejects: a failure is kept and thrown to the consumer below.
-    running = runAttackSpec(classifier, x, labels, spec, { seed: 0, signal: stop.signal, onStep })
-      .then((r) => r.xAdv.dispose())
-      .catch((err: unknown) => {
-        failure = err;
-      })
-      .finally(() => {
-        finished = true;
-        wake?.();
-      });
-    while (true) {
-      if (!pending && !finished) await new Promise<void>((r) => (wake = r));
-      if (pending) {
-        const { frame, taken } = pending;
-        pending = undefined;
-        inFlight = taken;
-        yield frame;
-        inFlight = undefined;
-        taken();
-        continue;
-      }
-      if (finished) break;
-    }
-    if (failure && !stop.signal.aborted) throw failure;
+    // Settles, never rejects: the attack's failure ends the frames and reaches the consumer there.
+    running = runAttackSpec(classifier, x, labels, spec, { seed: 0, signal: stop.signal, onStep }).then(
+      (r) => {
+        r.xAdv.dispose();
+        frames.end();
+      },
+      (err: unknown) => frames.end(stop.signal.aborted ? undefined : err),
+    );
+    yield* frames;
   } finally {
     // If the consumer left early: abort, and let a waiting step go so the attack sees it and ends.
     stop.abort(new Error('attack stream closed'));
     signal.removeEventListener('abort', onAbort);
-    inFlight?.();
-    pending?.taken();
+    frames.end();
+    await frames[Symbol.asyncIterator]().return?.();
     await running;
     x.dispose();
   }

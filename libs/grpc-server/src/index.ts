@@ -7,3 +7,4 @@ export * from './unimplemented';
 export * from './process-guard';
 export * from './server-info';
 export * from './work-pool';
+export * from './push-stream';

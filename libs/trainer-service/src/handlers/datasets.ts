@@ -5,12 +5,11 @@
 import { AUGMENTATION_FIELDS } from '@advlab/config';
 import { Split, type ImportDatasetRequest, type ImportDatasetResponse, type Sample, type SampleDatasetRequest, type SampleDatasetResponse, type TrainerServiceServer } from '@advlab/contract';
 import { augmentBatch, createRng, datasetSlice, encodePng, permutation, sampleAugmentParams, subsetDataset } from '@advlab/data';
-import { invalidArgument, serverStream, unary } from '@advlab/grpc-server';
+import { invalidArgument, PushStream, serverStream, unary } from '@advlab/grpc-server';
 import { cutmix, mixup, oneHotTargets, Rng } from '@advlab/model';
 import { splitOptions, type Registry } from '@advlab/registry';
 import * as tf from '@tensorflow/tfjs-core';
 import { augmentOptions } from '../jobs/training';
-import { AsyncQueue } from '../runs';
 import type { TrainerDeps } from '../service';
 
 /**
@@ -72,13 +71,10 @@ const IMPORT_PROGRESS_INTERVAL_MS = 100;
  */
 export async function* importDataset(registry: Registry, request: ImportDatasetRequest, signal: AbortSignal): AsyncGenerator<ImportDatasetResponse> {
   const pending = await registry.datasets.prepareImport(request, signal);
-  const updates = new AsyncQueue<ImportDatasetResponse>();
+  const updates = new PushStream<ImportDatasetResponse>();
   // Settles with the import's error (or undefined), never rejects: nothing here is left unhandled.
   const failure = pending
-    .run((progress) => {
-      updates.drop(() => true);
-      updates.push({ event: { $case: 'progress', value: progress } });
-    }, signal)
+    .run((progress) => updates.replace(() => true, { event: { $case: 'progress', value: progress } }), signal)
     .then(
       (dataset) => {
         updates.push({ event: { $case: 'dataset', value: dataset } });
@@ -86,7 +82,7 @@ export async function* importDataset(registry: Registry, request: ImportDatasetR
       },
       (err: unknown) => ({ err }),
     )
-    .finally(() => updates.close());
+    .finally(() => updates.end());
   try {
     for await (const update of updates) {
       yield update;

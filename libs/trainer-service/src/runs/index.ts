@@ -1,2 +1,1 @@
-export * from './async-queue';
 export * from './run-manager';

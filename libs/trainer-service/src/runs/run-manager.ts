@@ -1,7 +1,6 @@
 import { Run, RunEvent, RunStatus, type Model } from '@advlab/contract';
-import { failedPrecondition, notFound, resourceExhausted, type Logger } from '@advlab/grpc-server';
+import { failedPrecondition, notFound, PushStream, resourceExhausted, type Logger } from '@advlab/grpc-server';
 import { RunRepository, TERMINAL_STATUSES } from '@advlab/registry';
-import { AsyncQueue } from './async-queue';
 
 /** The payload of a run event (the oneof). */
 export type RunEventBody = NonNullable<RunEvent['event']>;
@@ -58,7 +57,7 @@ const TERMINAL_EVENTS: ReadonlySet<RunEventBody['$case']> = new Set(['finished',
 export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
   private readonly queue: ActiveRun[] = [];
-  private readonly watchers = new Map<string, Set<AsyncQueue<RunEvent>>>();
+  private readonly watchers = new Map<string, Set<PushStream<RunEvent>>>();
   private readonly sequences = new Map<string, number>();
   private running = 0;
   private readonly concurrency: number;
@@ -167,11 +166,11 @@ export class RunManager {
    */
   async *watch(runId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<RunEvent> {
     if (!this.runs.get(runId)) throw notFound(`run "${runId}" not found`);
-    const live = new AsyncQueue<RunEvent>();
+    const live = new PushStream<RunEvent>();
     const subscribers = this.watchers.get(runId) ?? new Set();
     this.watchers.set(runId, subscribers);
     subscribers.add(live);
-    const onAbort = () => live.close();
+    const onAbort = () => live.end();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       let last = afterSequence;
@@ -333,8 +332,8 @@ export class RunManager {
     if (sequence) this.runs.appendEvent(event);
     for (const watcher of this.watchers.get(runId) ?? []) {
       // A slow watcher keeps every stored event but only the latest progress.
-      if (body.$case === 'batch') watcher.drop((e) => e.event?.$case === 'batch');
-      watcher.push(event);
+      if (body.$case === 'batch') watcher.replace((e) => e.event?.$case === 'batch', event);
+      else watcher.push(event);
     }
     if (body.$case !== 'batch' && TERMINAL_EVENTS.has(body.$case)) this.sequences.delete(runId);
   }
