@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { EpochMetrics, LabeledBatch, Model, resolveTrainConfig, Rng, train, TrainConfig, TrainHooks, TrainingData, TrainResult } from '@advlab/model';
+import { ADVERSARIAL_FIELDS } from '@advlab/config';
+import { EpochMetrics, LabeledBatch, Model, Rng, train, TrainConfig, TrainHooks, TrainingData, TrainResult, withTrainDefaults } from '@advlab/model';
 import { Classifier, labelArray, modelClassifier } from './classifier';
 import { AttackResult } from './core';
 import { fgsmRandomStart } from './fgsm_rs';
 import { pgd } from './pgd';
-import { check, checkBudget, DEFAULT_EPS, DEFAULT_STEP_SIZE, DEFAULT_TRAIN_STEPS, epsLabel } from './threat';
+import { check, checkBudget, DEFAULT_EPS, DEFAULT_EVAL_STEPS, DEFAULT_STEP_SIZE, DEFAULT_TRAIN_STEPS, epsLabel } from './threat';
 
 /** The attack that makes the training batches. */
 export type TrainingAttack = 'pgd' | 'fgsm-rs';
@@ -23,19 +24,19 @@ export interface AdversarialSettings {
   readonly robustImages: number;
   /** PGD steps of the per-epoch robust check (same eps and step size). */
   readonly robustSteps: number;
-  /** Put back the weights of the epoch with the best robust accuracy at the end. */
-  readonly restoreBestRobust: boolean;
 }
 
-/** The notebook's adversarial training (question 3.7): PGD, eps 8/255, step 0.002, k = 10. */
+/**
+ * The notebook's adversarial training (question 3.7): PGD, eps 8/255, step 0.002, k = 10, and a
+ * PGD-20 check on 256 validation images each epoch (the config tables' defaults).
+ */
 export const DEFAULT_ADVERSARIAL_SETTINGS: AdversarialSettings = {
   attack: 'pgd',
   eps: DEFAULT_EPS,
   stepSize: DEFAULT_STEP_SIZE,
   steps: DEFAULT_TRAIN_STEPS,
-  robustImages: 256,
-  robustSteps: DEFAULT_TRAIN_STEPS,
-  restoreBestRobust: true,
+  robustImages: ADVERSARIAL_FIELDS.evalImages.default as number,
+  robustSteps: DEFAULT_EVAL_STEPS,
 };
 
 /** Training plus adversarial settings. */
@@ -49,13 +50,12 @@ export interface AdversarialEpochMetrics extends EpochMetrics {
   readonly subsetCleanAccuracy: number;
   readonly robustImages: number;
   readonly robustSeconds: number;
-  /** Whether this epoch has the best robust accuracy so far (its weights are kept). */
-  readonly best: boolean;
 }
 
 /** Callbacks and cancellation, as for `train`. */
 export interface AdversarialTrainHooks extends Omit<TrainHooks, 'onEpoch'> {
-  onEpoch?(m: AdversarialEpochMetrics): void | Promise<void>;
+  /** After every epoch; returning `'stop'` ends training there (the caller picks the best epoch). */
+  onEpoch?(m: AdversarialEpochMetrics): void | 'stop' | Promise<void | 'stop'>;
 }
 
 /** Outcome of {@link adversarialTrain}. */
@@ -64,16 +64,11 @@ export interface AdversarialTrainResult {
   readonly history: AdversarialEpochMetrics[];
   readonly stopReason: TrainResult['stopReason'];
   readonly steps: number;
-  /** Epoch with the highest robust accuracy (-1 when no epoch finished). */
-  readonly bestEpoch: number;
-  readonly bestRobustAccuracy: number;
-  /** Whether the best epoch's weights were put back at the end. */
-  readonly restoredBest: boolean;
 }
 
 /** Fills defaults and checks an adversarial-training configuration, naming the bad field. */
-export function resolveAdversarialConfig(partial: Partial<AdversarialTrainConfig> = {}): AdversarialTrainConfig {
-  const c: AdversarialTrainConfig = { ...resolveTrainConfig(partial), ...DEFAULT_ADVERSARIAL_SETTINGS, ...stripUndefined(partial) };
+export function withAdversarialDefaults(partial: Partial<AdversarialTrainConfig> = {}): AdversarialTrainConfig {
+  const c: AdversarialTrainConfig = { ...withTrainDefaults(partial), ...DEFAULT_ADVERSARIAL_SETTINGS, ...stripUndefined(partial) };
   check(c.attack === 'pgd' || c.attack === 'fgsm-rs', 'attack', () => `must be pgd or fgsm-rs, got ${String(c.attack)}`);
   checkBudget({ norm: 'linf', eps: c.eps, stepSize: c.stepSize, steps: c.steps });
   check(Number.isInteger(c.robustImages) && c.robustImages >= 1, 'robustImages', () => `must be an integer >= 1, got ${c.robustImages}`);
@@ -92,19 +87,18 @@ export function resolveAdversarialConfig(partial: Partial<AdversarialTrainConfig
  * from trained weights. Every training batch is replaced by its adversarial version, attacked
  * against the current weights with the model in evaluation mode and the training loss. After
  * each epoch: clean validation accuracy over `data.validation()` and PGD accuracy on a fixed
- * subset of it (`robustImages` images chosen by `seed`, the same random starts every epoch);
- * the weights of the best robust epoch are kept and put back at the end.
+ * subset of it (`robustImages` images chosen by `seed`, the same random starts every epoch).
+ * Which epoch is best is the caller's rule: `onEpoch` sees the robust accuracy and may stop.
  *
  * Threat model: white box, L-infinity, pixel scale [0, 1].
  */
 export async function adversarialTrain(model: Model, data: TrainingData, partial: Partial<AdversarialTrainConfig> = {}, hooks: AdversarialTrainHooks = {}): Promise<AdversarialTrainResult> {
-  const config = resolveAdversarialConfig(partial);
+  const config = withAdversarialDefaults(partial);
   const validation = data.validation?.bind(data);
   if (!validation) throw new RangeError('adversarialTrain needs validation batches (data.validation) to measure robust accuracy and keep the best epoch');
   const classifier = modelClassifier(model, { loss: config.loss });
   const subset = await robustSubset(validation(), config.robustImages, config.seed);
   const history: AdversarialEpochMetrics[] = [];
-  let best: { accuracy: number; epoch: number; weights: Record<string, Float32Array> | null } = { accuracy: -1, epoch: -1, weights: null };
   try {
     const adversarialData: TrainingData = {
       train: (epoch) => adversarialBatches(classifier, data.train(epoch), config, epoch, hooks.signal),
@@ -117,17 +111,12 @@ export async function adversarialTrain(model: Model, data: TrainingData, partial
       runner: hooks.runner,
       onEpoch: async (m) => {
         const r = await robustCheck(classifier, subset, config);
-        const isBest = r.robustAccuracy > best.accuracy;
-        if (isBest) best = { accuracy: r.robustAccuracy, epoch: m.epoch, weights: config.restoreBestRobust ? model.getWeights() : null };
-        const metrics: AdversarialEpochMetrics = { ...m, ...r, best: isBest };
+        const metrics: AdversarialEpochMetrics = { ...m, ...r };
         history.push(metrics);
-        await hooks.onEpoch?.(metrics);
+        return hooks.onEpoch?.(metrics);
       },
     });
-    const last = history[history.length - 1];
-    const restoredBest = best.weights !== null && last !== undefined && best.epoch !== last.epoch;
-    if (restoredBest && best.weights) model.setWeights(best.weights);
-    return { config, history, stopReason: result.stopReason, steps: result.steps, bestEpoch: best.epoch, bestRobustAccuracy: Math.max(0, best.accuracy), restoredBest };
+    return { config, history, stopReason: result.stopReason, steps: result.steps };
   } finally {
     tf.dispose(subset.x);
   }

@@ -23,7 +23,7 @@ export { runAttackSpec } from './dispatch';
 export type { RunAttackOptions, SpecResult } from './dispatch';
 export { attackEvaluation, evaluateRobustness, formatRobustnessReport, notebookAttacks } from './robust';
 export type { AttackEvaluation, AutoAttackSummary, CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks } from './robust';
-export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, resolveAdversarialConfig } from './adversarial_training';
+export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, withAdversarialDefaults } from './adversarial_training';
 export type { AdversarialEpochMetrics, AdversarialSettings, AdversarialTrainConfig, AdversarialTrainHooks, AdversarialTrainResult, TrainingAttack } from './adversarial_training';
 export { buildGallery, gallerySheetSize, PERTURBATION_GAIN, perturbationImage } from './gallery';
 export type { Gallery, GalleryItem, GalleryOptions, GalleryPrediction } from './gallery';

@@ -1,3 +1,5 @@
+import { IMPORT_FIELDS, MODEL_FIELDS, rangeProblem } from '@advlab/config';
+
 /**
  * Architecture of the notebook's `YourCNN`.
  *
@@ -18,13 +20,13 @@ export interface ModelConfig {
   readonly imageSize: number;
 }
 
-/** The notebook's configuration: `[16, 32, 64]`, dropout 0.2, BN, skip, 64x64 images. */
+/** The notebook's configuration (the config tables' defaults): `[16, 32, 64]`, dropout 0.2, BN, skip, 64x64 images. */
 export const DEFAULT_MODEL_CONFIG: ModelConfig = {
-  featureMaps: [16, 32, 64],
-  dropRate: 0.2,
-  batchNorm: true,
-  useSkip: true,
-  imageSize: 64,
+  featureMaps: [...MODEL_FIELDS.featureMaps.default],
+  dropRate: MODEL_FIELDS.dropRate.default as number,
+  batchNorm: MODEL_FIELDS.batchNorm.default,
+  useSkip: MODEL_FIELDS.useSkip.default,
+  imageSize: IMPORT_FIELDS.imageSize.default as number,
 };
 
 /** Input channels: RGB. */
@@ -42,7 +44,7 @@ export class ModelConfigError extends Error {
 }
 
 /** Fills missing fields from {@link DEFAULT_MODEL_CONFIG} and validates the result. */
-export function resolveModelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
+export function withModelDefaults(partial: Partial<ModelConfig> = {}): ModelConfig {
   const config: ModelConfig = { ...DEFAULT_MODEL_CONFIG, ...partial };
   validateModelConfig(config);
   return config;
@@ -55,9 +57,8 @@ export function validateModelConfig(config: ModelConfig): void {
     throw new ModelConfigError('featureMaps', 'give at least one channel count, e.g. [32, 64]');
   }
   fm.forEach((c, i) => {
-    if (!Number.isInteger(c) || c < 1 || c > 1024) {
-      throw new ModelConfigError(`featureMaps[${i}]`, `must be an integer in [1, 1024], got ${c}`);
-    }
+    const problem = rangeProblem(MODEL_FIELDS.featureMaps.item, c);
+    if (problem) throw new ModelConfigError(`featureMaps[${i}]`, problem);
   });
   if (typeof config.dropRate !== 'number' || !(config.dropRate >= 0 && config.dropRate < 1)) {
     throw new ModelConfigError('dropRate', `must be in [0, 1), got ${config.dropRate}`);

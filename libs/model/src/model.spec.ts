@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_MODEL_CONFIG, ModelConfigError, resolveModelConfig } from './config';
+import { DEFAULT_MODEL_CONFIG, ModelConfigError, withModelDefaults } from './config';
 import { createModel } from './model';
 import { testBackend, withBackend } from './testing/backends';
 
@@ -58,13 +58,13 @@ describe(`model (${testBackend()})`, () => {
     }));
 
   it('rejects bad configurations with the field name', () => {
-    expect(() => resolveModelConfig({ featureMaps: [] })).toThrow(/featureMaps/);
-    expect(() => resolveModelConfig({ featureMaps: [16, 0] })).toThrow(/featureMaps\[1\]/);
-    expect(() => resolveModelConfig({ dropRate: 1 })).toThrow(/dropRate/);
-    expect(() => resolveModelConfig({ imageSize: 30, featureMaps: [8, 16, 32] })).toThrow(ModelConfigError);
-    expect(() => resolveModelConfig({ imageSize: 30, featureMaps: [8, 16, 32] })).toThrow(/imageSize/);
+    expect(() => withModelDefaults({ featureMaps: [] })).toThrow(/featureMaps/);
+    expect(() => withModelDefaults({ featureMaps: [16, 0] })).toThrow(/featureMaps\[1\]/);
+    expect(() => withModelDefaults({ dropRate: 1 })).toThrow(/dropRate/);
+    expect(() => withModelDefaults({ imageSize: 30, featureMaps: [8, 16, 32] })).toThrow(ModelConfigError);
+    expect(() => withModelDefaults({ imageSize: 30, featureMaps: [8, 16, 32] })).toThrow(/imageSize/);
     expect(() => createModel({}, 1)).toThrow(/numClasses/);
-    expect(resolveModelConfig({})).toEqual(DEFAULT_MODEL_CONFIG);
+    expect(withModelDefaults({})).toEqual(DEFAULT_MODEL_CONFIG);
   });
 
   it('rejects inputs of the wrong shape', () =>

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelConfig, resolveModelConfig, validateNumClasses } from './config';
+import { ModelConfig, withModelDefaults, validateNumClasses } from './config';
 import { LossName, probabilities } from './losses';
 import { BN_MOMENTUM, forward, NamedTensors } from './network';
 import { countParameters, initialValues, NetworkLayout, networkLayout } from './params';
@@ -152,6 +152,6 @@ export class Model {
  */
 export function createModel(config: Partial<ModelConfig>, numClasses: number, seed = 0): Model {
   validateNumClasses(numClasses);
-  return new Model(resolveModelConfig(config), numClasses, seed);
+  return new Model(withModelDefaults(config), numClasses, seed);
 }
 

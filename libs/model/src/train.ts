@@ -1,3 +1,4 @@
+import { AUGMENTATION_FIELDS, TRAINING_FIELDS } from '@advlab/config';
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam } from './adam';
 import { LOSS_NAMES, LossName, lossFromLogits, oneHotTargets } from './losses';
@@ -46,27 +47,21 @@ export interface TrainConfig {
   readonly mix: 'none' | 'mixup' | 'cutmix';
   /** Beta(alpha, alpha) parameter of the mixing ratio. */
   readonly mixAlpha: number;
-  /** Stop after this many epochs without a lower validation loss; 0 turns early stopping off. */
-  readonly earlyStoppingPatience: number;
-  /** With early stopping, put back the weights of the best validation epoch at the end. */
-  readonly restoreBestWeights: boolean;
   /** Seeds dropout and mixing draws (the data source has its own seed). */
   readonly seed: number;
 }
 
 /** The notebook's defaults: Adam 1e-3, cross-entropy, 10 epochs, no mixing. */
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  epochs: 10,
-  learningRate: 1e-3,
-  weightDecay: 0,
+  epochs: TRAINING_FIELDS.epochs.default as number,
+  learningRate: TRAINING_FIELDS.learningRate.default as number,
+  weightDecay: TRAINING_FIELDS.weightDecay.default as number,
   lrSchedule: 'constant',
   warmupEpochs: 0,
   loss: 'cross-entropy',
   mix: 'none',
-  mixAlpha: 0.4,
-  earlyStoppingPatience: 0,
-  restoreBestWeights: true,
-  seed: 1234,
+  mixAlpha: AUGMENTATION_FIELDS.mixupAlpha.default as number,
+  seed: TRAINING_FIELDS.seed.default as number,
 };
 
 /** Metrics of one epoch. Validation fields are null without validation data. */
@@ -94,7 +89,11 @@ export interface BatchProgress {
 /** Callbacks and cancellation. */
 export interface TrainHooks {
   onBatch?(p: BatchProgress): void | Promise<void>;
-  onEpoch?(m: EpochMetrics): void | Promise<void>;
+  /**
+   * Called after every epoch with its metrics; returning `'stop'` ends training there (the
+   * caller's early stopping: which epoch is best is the caller's rule, not the loop's).
+   */
+  onEpoch?(m: EpochMetrics): void | 'stop' | Promise<void | 'stop'>;
   /** Aborting stops cleanly before the next batch; the model keeps the weights reached. */
   readonly signal?: AbortSignal;
   /** Computes the steps (the caller keeps ownership). Default: `createStepRunner(model, { workers })`. */
@@ -106,14 +105,13 @@ export interface TrainHooks {
 /** Outcome of {@link train}. */
 export interface TrainResult {
   readonly history: EpochMetrics[];
-  readonly stopReason: 'completed' | 'early-stopped' | 'aborted';
-  /** Epoch with the lowest validation loss (or the last epoch without validation). */
-  readonly bestEpoch: number;
+  /** `stopped`: an `onEpoch` asked to stop. */
+  readonly stopReason: 'completed' | 'stopped' | 'aborted';
   readonly steps: number;
 }
 
 /** Fills defaults and checks a training configuration, naming the bad field. */
-export function resolveTrainConfig(partial: Partial<TrainConfig> = {}): TrainConfig {
+export function withTrainDefaults(partial: Partial<TrainConfig> = {}): TrainConfig {
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...partial };
   const check = (ok: boolean, field: keyof TrainConfig, what: string) => {
     if (!ok) throw new RangeError(`${field}: ${what}, got ${String(c[field])}`);
@@ -126,7 +124,6 @@ export function resolveTrainConfig(partial: Partial<TrainConfig> = {}): TrainCon
   check(LOSS_NAMES.includes(c.loss), 'loss', `must be one of ${LOSS_NAMES.join(', ')}`);
   check(['none', 'mixup', 'cutmix'].includes(c.mix), 'mix', 'must be none, mixup or cutmix');
   check(c.mixAlpha > 0, 'mixAlpha', 'must be > 0');
-  check(Number.isInteger(c.earlyStoppingPatience) && c.earlyStoppingPatience >= 0, 'earlyStoppingPatience', 'must be an integer >= 0');
   check(Number.isInteger(c.seed), 'seed', 'must be an integer');
   return c;
 }
@@ -134,16 +131,15 @@ export function resolveTrainConfig(partial: Partial<TrainConfig> = {}): TrainCon
 /**
  * Trains `model` in place, nanoGPT style: per batch, learning rate, mixing, forward/backward,
  * Adam step, BN running statistics, progress; per epoch, validation in evaluation mode,
- * history, early stopping.
+ * history; the caller's `onEpoch` may stop it.
  */
 export async function train(model: Model, data: TrainingData, partial: Partial<TrainConfig> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
-  const config = resolveTrainConfig(partial);
+  const config = withTrainDefaults(partial);
   let runner: StepRunner | null = hooks.runner ?? null;
   const adam = new Adam({ weightDecay: config.weightDecay });
   const history: EpochMetrics[] = [];
   let batchesPerEpoch = data.batchesPerEpoch ?? 0;
   let step = 0;
-  let best = { loss: Infinity, epoch: 0, weights: null as Record<string, Float32Array> | null };
   let stopReason: TrainResult['stopReason'] = 'completed';
 
   const lrAt = (s: number) => {
@@ -196,22 +192,13 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
         seconds: (Date.now() - started) / 1000,
       };
       history.push(metrics);
-      await hooks.onEpoch?.(metrics);
-
-      const monitored = metrics.valLoss ?? metrics.trainLoss;
-      if (monitored < best.loss) {
-        const keep = config.earlyStoppingPatience > 0 && config.restoreBestWeights && val !== null;
-        best = { loss: monitored, epoch, weights: keep ? model.getWeights() : null };
-      } else if (config.earlyStoppingPatience > 0 && val !== null && epoch - best.epoch >= config.earlyStoppingPatience) {
-        stopReason = 'early-stopped';
-      }
+      if ((await hooks.onEpoch?.(metrics)) === 'stop') stopReason = 'stopped';
     }
-    if (stopReason === 'early-stopped' && best.weights) model.setWeights(best.weights);
   } finally {
     adam.dispose();
     if (!hooks.runner) await runner?.close();
   }
-  return { history, stopReason, bestEpoch: best.epoch, steps: step };
+  return { history, stopReason, steps: step };
 }
 
 /** Mean loss and accuracy of `model` in evaluation mode over `batches` (disposing them). */

@@ -24,6 +24,7 @@ import {
   promiseClient,
   type ModelConfig,
   type PromiseClient,
+  type Run,
   type RunEvent,
   type TrainingConfig,
   type TrainResponse,
@@ -141,6 +142,21 @@ describe('trainer service (real server, real client)', () => {
     const { models } = await api.listModels({ pageSize: 0, pageToken: '', datasetId: '' });
     expect(models.map((m) => m.id)).toContain(modelId);
     expect(fs.existsSync(path.join(dir, 'data', 'checkpoints', `${modelId}.ckpt`))).toBe(true);
+  }, 120_000);
+
+  it('keeps the best epoch by validation accuracy for the checkpoint, the reported figures and the early stop', async () => {
+    const responses = await readAll<TrainResponse>(client.train(toyTrain({ training: { epochs: 40, batchSize: 8, seed: 3, earlyStoppingPatience: 2 }, name: 'early' })));
+    const events = responses.map((r) => r.event as RunEvent);
+    const finished = events[events.length - 1].event as { $case: 'finished'; value: { run?: Run; model?: { valAccuracy: number; epoch: number } } };
+    const history = finished.value.run?.history ?? [];
+    const accuracies = history.map((h) => h.valAccuracy);
+    const bestEpoch = accuracies.indexOf(Math.max(...accuracies)) + 1;
+    // Stopped two epochs after the first epoch with the highest validation accuracy.
+    expect(history.length).toBe(Math.min(40, bestEpoch + 2));
+    expect(finished.value.model).toMatchObject({ epoch: bestEpoch, valAccuracy: Math.max(...accuracies) });
+    expect(finished.value.run?.bestValAccuracy).toBe(Math.max(...accuracies));
+    const checkpoints = events.flatMap((e) => (e.event?.$case === 'checkpoint' ? [e.event.value.epoch] : []));
+    expect(checkpoints[checkpoints.length - 1]).toBe(bestEpoch);
   }, 120_000);
 
   it('evaluates: accuracy, per-class accuracy and a confusion matrix that add up', async () => {

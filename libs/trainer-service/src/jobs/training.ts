@@ -23,6 +23,7 @@ import {
 import { lossName, newId, splitOptions, type Registry } from '@advlab/registry';
 import { yieldToEventLoop } from '@advlab/data';
 import type { JobContext, JobResult } from '../runs';
+import { BestEpoch, selectionMetric } from './best-epoch';
 
 /** Everything one training run needs, defaults already filled in. */
 export interface TrainingSpec {
@@ -43,15 +44,14 @@ export type VariantEpochMetrics = LibEpochMetrics & { readonly robustAccuracy?: 
 export interface TrainingVariant {
   kind: RunKind;
   /**
-   * Trains `model` in place. Default: the model lib's `train`. The best
-   * checkpoint is the epoch with the highest robust accuracy when the loop
-   * reports one, else the highest validation accuracy.
+   * Trains `model` in place, reporting every epoch to `onEpoch` (which may stop it). Default:
+   * the model lib's `train`. The best epoch is the run's rule (`jobs/best-epoch.ts`).
    */
   train?(
     model: Model,
     data: TrainingData,
     config: Partial<TrainConfig>,
-    hooks: { signal: AbortSignal; onBatch(p: BatchProgress): Promise<void>; onEpoch(m: VariantEpochMetrics): Promise<void> },
+    hooks: { signal: AbortSignal; onBatch(p: BatchProgress): Promise<void>; onEpoch(m: VariantEpochMetrics): Promise<void | 'stop'> },
   ): Promise<unknown>;
 }
 
@@ -74,7 +74,6 @@ export function libTrainConfig(t: TrainingConfig): Partial<TrainConfig> {
     loss: lossName(t.loss),
     mix: mix?.$case ?? 'none',
     mixAlpha: mix?.value.alpha ?? 1,
-    earlyStoppingPatience: t.earlyStoppingPatience,
     seed: t.seed,
   };
 }
@@ -117,7 +116,9 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
 
   const modelId = newId('mdl');
   const meta = { classNames, trainConfig: { model: spec.model, training: t, adversarial: spec.adversarial } };
-  let best: { score: number; epoch: number; metrics?: LibEpochMetrics; robust?: number; bytes: number } = { score: -Infinity, epoch: 0, bytes: 0 };
+  // The one rule for the best epoch (jobs/best-epoch.ts): checkpoint, early stop and reported figures.
+  const rule = new BestEpoch<VariantEpochMetrics>(selectionMetric(variant.kind), t.earlyStoppingPatience);
+  let bytes = 0;
   const history: LibEpochMetrics[] = [];
   let epochStarted = Date.now();
 
@@ -143,7 +144,6 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
       },
       onEpoch: async (m: VariantEpochMetrics) => {
         history.push(m);
-        const scored = { score: m.robustAccuracy ?? m.valAccuracy ?? m.trainAccuracy, robustAccuracy: m.robustAccuracy };
         ctx.emit({
           $case: 'epoch',
           value: {
@@ -152,21 +152,23 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
             trainAccuracy: m.trainAccuracy,
             valLoss: m.valLoss ?? 0,
             valAccuracy: m.valAccuracy ?? 0,
-            robustValAccuracy: scored.robustAccuracy,
+            robustValAccuracy: m.robustAccuracy,
             learningRate: m.learningRate,
             seconds: m.seconds,
             imagesPerSecond: splits.train.count / Math.max(1e-3, m.seconds),
           },
         });
-        if (scored.score > best.score) {
-          const bytes = await registry.models.writeCheckpoint(modelId, model, { ...meta, history });
-          best = { score: scored.score, epoch: m.epoch + 1, metrics: m, robust: scored.robustAccuracy, bytes };
-          ctx.update({ bestValAccuracy: m.valAccuracy ?? 0, bestRobustAccuracy: scored.robustAccuracy });
-          ctx.emit({ $case: 'checkpoint', value: { epoch: best.epoch, reason: CheckpointReason.CHECKPOINT_REASON_BEST, accuracy: scored.score } });
+        const { improved, stop } = rule.consider(m);
+        if (improved) {
+          bytes = await registry.models.writeCheckpoint(modelId, model, { ...meta, history });
+          ctx.update({ bestValAccuracy: m.valAccuracy ?? 0, bestRobustAccuracy: m.robustAccuracy });
+          ctx.emit({ $case: 'checkpoint', value: { epoch: m.epoch + 1, reason: CheckpointReason.CHECKPOINT_REASON_BEST, accuracy: rule.score(m) } });
         }
+        return stop ? 'stop' : undefined;
       },
     });
-    if (ctx.signal.aborted || !best.metrics) {
+    const best = rule.best;
+    if (ctx.signal.aborted || !best) {
       await registry.models.discardCheckpoint(modelId);
       return {};
     }
@@ -179,10 +181,10 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
       training: t,
       adversarial: spec.adversarial,
       numParameters: model.numParameters(),
-      valAccuracy: best.metrics.valAccuracy ?? 0,
-      robustAccuracy: best.robust,
-      epoch: best.epoch,
-      sizeBytes: best.bytes,
+      valAccuracy: best.valAccuracy ?? 0,
+      robustAccuracy: best.robustAccuracy,
+      epoch: best.epoch + 1,
+      sizeBytes: bytes,
       createdAt: new Date(),
     });
     registry.models.register(record);

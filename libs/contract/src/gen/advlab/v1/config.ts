@@ -342,8 +342,10 @@ export interface TrainingConfig {
   /** Learning-rate schedule. Default constant. */
   lrSchedule: LrSchedule;
   /**
-   * Stop when validation accuracy has not improved for this many epochs.
-   * 0 disables early stopping. Default 0.
+   * Stop when the run's selection metric has not improved for this many
+   * epochs in a row: validation accuracy, or robust validation accuracy for
+   * adversarial training (the same metric picks the best epoch, see Run).
+   * In [0, 1000]; 0 disables early stopping. Default 0.
    */
   earlyStoppingPatience: number;
   /** Decoupled weight decay (AdamW), >= 0. Default 0. */

@@ -443,9 +443,15 @@ export interface Run {
   parentRunId: string;
   /** Per-epoch metrics so far. */
   history: EpochMetrics[];
-  /** Best validation accuracy so far. */
+  /**
+   * The best epoch is chosen by one rule, for the checkpoint, the early stop
+   * and these figures: the highest validation accuracy for a standard run,
+   * the highest robust validation accuracy for adversarial training; ties keep
+   * the earlier epoch.
+   * Validation accuracy at the best epoch so far.
+   */
   bestValAccuracy: number;
-  /** Best robust validation accuracy so far (adversarial runs). */
+  /** Robust validation accuracy at the best epoch so far (adversarial runs). */
   bestRobustAccuracy?:
     | number
     | undefined;
@@ -498,7 +504,7 @@ export interface Model {
     | undefined;
   /** Trainable parameters. */
   numParameters: number;
-  /** Validation accuracy of the stored weights, in [0, 1]. */
+  /** Validation accuracy of the stored weights (the run's best epoch, see Run), in [0, 1]. */
   valAccuracy: number;
   /** Robust validation accuracy of the stored weights (adversarial models). */
   robustAccuracy?:
