@@ -229,7 +229,8 @@ describe('APGD on a linear model, where the optimum is known', () => {
   it('halves its step to close in on a maximum inside the ball', async () => {
     // A bowl: z = [0, -||x - c||^2], so the margin loss of class 0 peaks at x = c, half a budget
     // away from each image. Steps of 2 eps overshoot it; only a shrinking step gets close
-    // (measured: within 5.2e-4 for L-infinity, 7e-4 for L2; 2.5e-2 when the step never halves).
+    // (measured: within 5.2e-4 for L-infinity, 7e-4 for L2 on wasm, 1.3e-3 on onednn, whose sums
+    // round differently; 2.5e-2 when the step never halves).
     const eps = 0.05;
     const offset = Float32Array.from({ length: n * d }, (_, i) => (i % 3 === 0 ? 0.5 : -0.5) * eps);
     const centre = tf.tensor4d(clean.map((v, i) => v + offset[i]), [n, ...imageShape]);
@@ -250,7 +251,7 @@ describe('APGD on a linear model, where the optimum is known', () => {
       const r = await apgd(bowl, x, labels, { norm, loss: 'margin', eps: norm === 'linf' ? eps : 2 * eps * Math.sqrt(d), steps: 100, seed: 2 });
       const adv = await take(r);
       const worst = Math.max(...adv.map((v, i) => Math.abs(v - clean[i] - offset[i])));
-      expect(worst).toBeLessThan(eps / 50);
+      expect(worst).toBeLessThan(eps / 20);
     }
     centre.dispose();
   });

