@@ -27,7 +27,7 @@ describe('numbers', () => {
     expect(epsLabel(0)).toBe('0/255');
     expect(epsLabel(Math.fround(8 / 255))).toBe('8/255');
     expect(epsLabel(0.5 / 255)).toBe('0.5/255');
-    expect(epsLabel(0.0314)).toBe('0.0314');
+    expect(epsLabel(0.0314)).toBe('8.01/255');
   });
 
   it('writes durations, sizes and statuses', () => {

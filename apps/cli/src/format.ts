@@ -37,14 +37,8 @@ export function pct(fraction: number | undefined): string {
   return `${(fraction * 100).toFixed(1)}%`;
 }
 
-/** A pixel-scale epsilon as "k/255" when it is a whole number of grey levels (8/255), else 4 decimals. */
-export function epsLabel(eps: number): string {
-  const k = eps * 255;
-  const rounded = Math.round(k * 100) / 100;
-  if (Math.abs(k - Math.round(k)) < 1e-3) return `${Math.round(k)}/255`;
-  if (Math.abs(k - rounded) < 1e-4) return `${rounded}/255`;
-  return eps.toFixed(4);
-}
+/** Budgets are written by the config lib's one formatter: 8/255, 7.98/255, 0. */
+export { epsLabel } from '@advlab/config';
 
 /** A number with a fixed number of decimals, "-" when missing. */
 export function num(value: number | undefined, decimals = 3): string {

@@ -1,3 +1,4 @@
+import { ATTACK_FIELDS } from '@advlab/config';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_DEADLINE_S } from './client';
 import { advTrain } from './commands/adv-train';
@@ -60,7 +61,7 @@ export function createProgram(ctx: CliContext): Command {
     .option('--base-model <id>', "start from a stored model's weights")
     .action((opts) => train(ctx, opts));
 
-  runFlags(attackOptions(modelTrainingOptions(outputOptions(command('adv-train', 'adversarially train a model (PGD or FGSM-RS) and follow the run'), { stream: true })), { methods: 'pgd or fgsm-rs' }))
+  runFlags(attackOptions(modelTrainingOptions(outputOptions(command('adv-train', 'adversarially train a model (PGD or FGSM-RS) and follow the run'), { stream: true })), { methods: 'pgd or fgsm-rs', steps: ATTACK_FIELDS.trainingSteps }))
     .requiredOption('--dataset <id>', 'dataset to train on')
     .option('--base-model <id>', 'fine-tune this stored model instead of starting from scratch')
     .option('--eval-images <n>', 'validation images attacked each epoch (default 256)', int('--eval-images', 1, 10000))

@@ -1,4 +1,5 @@
 import { AttackConfig, ModelConfig, TrainingConfig, type AttackMethod, type LossKind, type LrSchedule, type Norm } from '@advlab/contract';
+import { ATTACK_FIELDS, AUGMENTATION_FIELDS, MODEL_FIELDS, TRAINING_FIELDS, type NumberField } from '@advlab/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from './errors';
 import { parseEps, parseIntList, parseLoss, parseLrSchedule, parseMethod, parseNorm, parseNumber } from './parse';
@@ -23,6 +24,11 @@ export function repeatable<T>(parse: (text: string) => T): (text: string, previo
 
 const int = (name: string, min: number, max?: number) => arg((t) => parseNumber(name, t, { integer: true, min, max }));
 const real = (name: string, min: number, max?: number, exclusiveMin = false) => arg((t) => parseNumber(name, t, { min, max, exclusiveMin }));
+/** A flag parsed against its config table's range (`@advlab/config`): the CLI accepts what the server accepts. */
+const ranged = (name: string, f: NumberField) =>
+  f.integer ? int(name, f.min, f.max) : arg((t) => parseNumber(name, t, { min: f.min, max: f.max, exclusiveMin: f.minExclusive, exclusiveMax: f.maxExclusive }));
+/** "(default 10)" from the table. */
+const dflt = (f: { default?: unknown }) => `(default ${Array.isArray(f.default) ? f.default.join(',') : String(f.default)})`;
 
 /** --json, --quiet and, for streaming commands, --json-lines. */
 export function outputOptions(cmd: Command, opts: { stream?: boolean } = {}): Command {
@@ -59,25 +65,28 @@ export interface ModelTrainingFlags {
 }
 
 export function modelTrainingOptions(cmd: Command): Command {
+  const m = MODEL_FIELDS;
+  const t = TRAINING_FIELDS;
+  const a = AUGMENTATION_FIELDS;
   return cmd
-    .option('--feature-maps <list>', 'channel counts, stem then blocks, e.g. 32,64 (default 16,32,64)', arg((t) => parseIntList(t, '--feature-maps')))
-    .option('--drop-rate <p>', 'dropout after each block, in [0, 1) (default 0.2)', real('--drop-rate', 0, 1))
+    .option('--feature-maps <list>', `channel counts, stem then blocks, e.g. 32,64 ${dflt(m.featureMaps)}`, arg((text) => parseIntList(text, '--feature-maps')))
+    .option('--drop-rate <p>', `dropout after each block, in [0, 1) ${dflt(m.dropRate)}`, ranged('--drop-rate', m.dropRate))
     .option('--no-batch-norm', 'no batch normalisation')
     .option('--no-skip', 'no skip path in the blocks')
-    .option('--image-size <px>', "input side in pixels (default: the dataset's)", int('--image-size', 8, 512))
-    .option('--epochs <n>', 'passes over the training split (default 10)', int('--epochs', 1, 1000))
-    .option('--batch-size <n>', 'images per step (default 32)', int('--batch-size', 1, 4096))
-    .option('--lr <rate>', 'Adam learning rate (default 0.001)', real('--lr', 0, 1, true))
+    .option('--image-size <px>', "input side in pixels (default: the dataset's)", ranged('--image-size', m.imageSize))
+    .option('--epochs <n>', `passes over the training split ${dflt(t.epochs)}`, ranged('--epochs', t.epochs))
+    .option('--batch-size <n>', `images per step ${dflt(t.batchSize)}`, ranged('--batch-size', t.batchSize))
+    .option('--lr <rate>', `Adam learning rate ${dflt(t.learningRate)}`, ranged('--lr', t.learningRate))
     .option('--lr-schedule <kind>', 'constant or cosine (default constant)', arg(parseLrSchedule))
-    .option('--seed <n>', 'seed of split, weights, shuffling and augmentation (default 1234)', int('--seed', 0, 2 ** 32 - 1))
-    .option('--mixup <alpha>', 'Mixup with Beta(alpha, alpha)', real('--mixup', 0, undefined, true))
-    .option('--cutmix <alpha>', 'CutMix with Beta(alpha, alpha)', real('--cutmix', 0, undefined, true))
+    .option('--seed <n>', `seed of split, weights, shuffling and augmentation ${dflt(t.seed)}`, ranged('--seed', t.seed))
+    .option('--mixup <alpha>', `Mixup with Beta(alpha, alpha), e.g. ${a.mixupAlpha.default}`, ranged('--mixup', a.mixupAlpha))
+    .option('--cutmix <alpha>', `CutMix with Beta(alpha, alpha), e.g. ${a.cutmixAlpha.default}`, ranged('--cutmix', a.cutmixAlpha))
     .option('--no-flip', 'no random horizontal flips')
-    .option('--jitter <s>', 'colour jitter strength in [0, 1] (default 0.2)', real('--jitter', 0, 1))
+    .option('--jitter <s>', `colour jitter strength in [0, 1] ${dflt(a.colorJitter)}`, ranged('--jitter', a.colorJitter))
     .option('--loss <kind>', 'ce (cross-entropy) or ova (one-versus-all) (default ce)', arg(parseLoss))
-    .option('--val-fraction <f>', 'share held out for validation, in [0.01, 0.5] (default 0.1)', real('--val-fraction', 0.01, 0.5))
-    .option('--patience <epochs>', 'stop after this many epochs without a better validation accuracy (default off)', int('--patience', 0))
-    .option('--weight-decay <w>', 'decoupled weight decay (default 0)', real('--weight-decay', 0));
+    .option('--val-fraction <f>', `share held out for validation, in [${t.validationFraction.min}, ${t.validationFraction.max}] ${dflt(t.validationFraction)}`, ranged('--val-fraction', t.validationFraction))
+    .option('--patience <epochs>', 'stop after this many epochs without a better validation accuracy (robust validation accuracy for adv-train) (default off)', ranged('--patience', t.earlyStoppingPatience))
+    .option('--weight-decay <w>', `decoupled weight decay ${dflt(t.weightDecay)}`, ranged('--weight-decay', t.weightDecay));
 }
 
 /** The ModelConfig the flags ask for; unset flags leave the server's defaults. */
@@ -127,14 +136,16 @@ export interface AttackFlags {
 }
 
 /** --eps, --step, --steps, --norm, --restarts, --target, and --method unless the command has its own. */
-export function attackOptions(cmd: Command, opts: { method?: boolean; methods?: string } = {}): Command {
+export function attackOptions(cmd: Command, opts: { method?: boolean; methods?: string; steps?: NumberField } = {}): Command {
+  const f = ATTACK_FIELDS;
+  const steps = opts.steps ?? f.evaluationSteps;
   if (opts.method !== false) cmd.option('--method <name>', `attack: ${opts.methods ?? 'fgsm, pgd or fgsm-rs'} (default pgd)`, arg(parseMethod));
   return cmd
     .option('--eps <eps>', 'budget in pixel scale, e.g. 8/255 or 0.0314 (default 8/255)', arg(parseEps))
-    .option('--step <size>', 'PGD step size, pixel scale (default 0.002)', arg((t) => parseEps(t, '--step')))
-    .option('--steps <n>', 'PGD iterations', int('--steps', 1, 1000))
+    .option('--step <size>', `PGD step size, pixel scale ${dflt(f.stepSizeLinf)}`, arg((t) => parseEps(t, '--step')))
+    .option('--steps <n>', `PGD iterations ${dflt(steps)}`, ranged('--steps', steps))
     .option('--norm <norm>', 'linf or l2 (default linf)', arg(parseNorm))
-    .option('--restarts <n>', 'random restarts, worst case kept (default 1)', int('--restarts', 1, 100))
+    .option('--restarts <n>', `random restarts, worst case kept ${dflt(f.restarts)}`, ranged('--restarts', f.restarts))
     .option('--target <class>', 'targeted attack towards this class index', int('--target', 0));
 }
 

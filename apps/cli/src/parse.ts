@@ -2,12 +2,12 @@ import { AttackMethod, LossKind, LrSchedule, Norm, RunKind, RunStatus, Split, Sw
 import { UsageError } from './errors';
 
 /** A number option, checked against a range; `integer` refuses fractions. */
-export function parseNumber(name: string, text: string, range: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+export function parseNumber(name: string, text: string, range: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean; exclusiveMax?: boolean } = {}): number {
   const value = text.trim() === '' ? NaN : Number(text);
   const kind = range.integer ? 'an integer' : 'a number';
   const bounds =
     range.min !== undefined && range.max !== undefined
-      ? ` in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}]`
+      ? ` in ${range.exclusiveMin ? '(' : '['}${range.min}, ${range.max}${range.exclusiveMax ? ')' : ']'}`
       : range.min !== undefined
         ? ` ${range.exclusiveMin ? '>' : '>='} ${range.min}`
         : '';
@@ -15,7 +15,7 @@ export function parseNumber(name: string, text: string, range: { min?: number; m
     Number.isFinite(value) &&
     (!range.integer || Number.isInteger(value)) &&
     (range.min === undefined || (range.exclusiveMin ? value > range.min : value >= range.min)) &&
-    (range.max === undefined || value <= range.max);
+    (range.max === undefined || (range.exclusiveMax ? value < range.max : value <= range.max));
   if (!ok) throw new UsageError(`${name} must be ${kind}${bounds}, got "${text}"`);
   return value;
 }

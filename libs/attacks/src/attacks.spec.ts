@@ -29,7 +29,7 @@ describe('threat labels', () => {
   it('writes budgets as k/255', () => {
     expect(epsLabel(8 / 255)).toBe('8/255');
     expect(epsLabel(0.0313)).toBe('7.98/255');
-    expect(epsLabel(0)).toBe('0');
+    expect(epsLabel(0)).toBe('0/255');
     expect(formatEps(8 / 255)).toBe('0.0314 (8/255)');
   });
 });

@@ -55,7 +55,7 @@ describe('attacks on a briefly trained CNN', () => {
 
   it('draws a robustness curve that starts at clean accuracy and falls with eps', () => {
     const acc = report.curve.map((c) => c.accuracy);
-    expect(report.curve.map((c) => c.epsLabel)).toEqual(['0', '2/255', '4/255', '8/255']);
+    expect(report.curve.map((c) => c.epsLabel)).toEqual(['0/255', '2/255', '4/255', '8/255']);
     expect(acc[0]).toBe(report.cleanAccuracy);
     for (let i = 1; i < acc.length; i++) expect(acc[i]).toBeLessThanOrEqual(acc[i - 1] + 0.02);
     expect(acc[3]).toBeCloseTo(attackEvaluation(report, 'pgd')?.accuracy ?? NaN, 1);

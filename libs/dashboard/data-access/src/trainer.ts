@@ -1,4 +1,5 @@
 /** The trainer's RPCs as the dashboard uses them: wire requests in, views out. */
+import { ATTACK_FIELDS } from '@advlab/config';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
 import { getTrainerClient } from './clients';
@@ -122,7 +123,7 @@ export async function deleteModel(modelId: string, client?: Client): Promise<voi
 }
 
 export interface EvaluateOptions {
-  /** Also run FGSM and PGD-10 at this budget (pixel scale) for clean-vs-robust bars. */
+  /** Also run FGSM and the notebook's PGD-20 (step 0.002) at this budget (pixel scale) for clean-vs-robust bars. */
   robustEpsilon?: number;
   maxImages?: number;
 }
@@ -135,7 +136,12 @@ export async function evaluateModel(modelId: string, options: EvaluateOptions = 
       ? []
       : [
           toWireAttack({ method: 'fgsm', epsilon255: eps255, steps: 1, stepSize255: eps255 }),
-          toWireAttack({ method: 'pgd', epsilon255: eps255, steps: 10, stepSize255: Math.max(eps255 / 4, 0.5) }),
+          toWireAttack({
+            method: 'pgd',
+            epsilon255: eps255,
+            steps: ATTACK_FIELDS.evaluationSteps.default as number,
+            stepSize255: 255 * (ATTACK_FIELDS.stepSizeLinf.default as number),
+          }),
         ];
   const response = await api(client).evaluate(
     { modelId, datasetId: '', split: Split.SPLIT_UNSPECIFIED, attacks, maxImages: options.maxImages ?? 0, seed: 0 },

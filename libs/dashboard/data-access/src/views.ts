@@ -1,3 +1,4 @@
+import { ATTACK_FIELDS } from '@advlab/config';
 /** Wire messages to the dashboard's views (`@advlab/dashboard-util` defines them). */
 import {
   AttackMethod,
@@ -133,11 +134,11 @@ export function toAttackConfig(config: AttackConfig | undefined): AttackConfigVi
   return {
     method: toAttackMethod(config?.method ?? AttackMethod.ATTACK_METHOD_UNSPECIFIED),
     norm,
-    epsilon: f32(config?.epsilon ?? (norm === 'l2' ? 0.5 : 8 / 255)),
-    stepSize: f32(config?.stepSize ?? (norm === 'l2' ? 0.1 : 0.002)),
-    steps: config?.steps ?? 20,
-    randomStart: config?.randomStart ?? true,
-    restarts: config?.restarts ?? 1,
+    epsilon: f32(config?.epsilon ?? ((norm === 'l2' ? ATTACK_FIELDS.epsilonL2 : ATTACK_FIELDS.epsilonLinf).default as number)),
+    stepSize: f32(config?.stepSize ?? ((norm === 'l2' ? ATTACK_FIELDS.stepSizeL2 : ATTACK_FIELDS.stepSizeLinf).default as number)),
+    steps: config?.steps ?? (ATTACK_FIELDS.evaluationSteps.default as number),
+    randomStart: config?.randomStart ?? ATTACK_FIELDS.randomStart.default,
+    restarts: config?.restarts ?? (ATTACK_FIELDS.restarts.default as number),
   };
 }
 

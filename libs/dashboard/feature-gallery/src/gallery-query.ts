@@ -1,4 +1,4 @@
-import { fieldErrors, galleryRequestSchema, type FieldErrors, type GalleryRequestData } from '@advlab/dashboard-util';
+import { FORM_DEFAULTS, fieldErrors, galleryRequestSchema, type FieldErrors, type GalleryRequestData } from '@advlab/dashboard-util';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -13,7 +13,13 @@ export interface GalleryFormValues {
 }
 
 /** The notebook's evaluation attack: PGD-20, eps 8/255, step 0.002 (0.51/255), pixel scale [0, 1]. */
-export const GALLERY_DEFAULTS: Omit<GalleryFormValues, 'modelId'> = { method: 'pgd', epsilon255: '8', steps: '20', stepSize255: '0.51', seed: '0' };
+export const GALLERY_DEFAULTS: Omit<GalleryFormValues, 'modelId'> = {
+  method: 'pgd',
+  epsilon255: FORM_DEFAULTS.epsilon255,
+  steps: FORM_DEFAULTS.evaluationSteps,
+  stepSize255: FORM_DEFAULTS.stepSize255,
+  seed: '0',
+};
 
 const one = (query: Query, key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
 

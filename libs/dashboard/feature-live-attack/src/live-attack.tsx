@@ -3,7 +3,7 @@
 import { useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
 import { LineChart, ProbabilityBars } from '@advlab/dashboard-charts';
 import { Badge, Button, ErrorState, Field, Input, Select, StatusBadge, cn, fieldAria } from '@advlab/dashboard-ui';
-import { MAX_UPLOAD_BYTES, fieldErrors, liveAttackRequestSchema, readSSE, type AttackFrameView, type FieldErrors } from '@advlab/dashboard-util';
+import { FORM_DEFAULTS, MAX_UPLOAD_BYTES, fieldErrors, liveAttackRequestSchema, readSSE, type AttackFrameView, type FieldErrors } from '@advlab/dashboard-util';
 import { attackReducer, initialAttackState } from './attack-state';
 
 export interface LiveModelOption {
@@ -54,7 +54,7 @@ export function LiveAttack({ models, initialModelId, stream = postStream }: { mo
   const [sourceType, setSourceType] = useState<'dataset' | 'upload'>('dataset');
   const [index, setIndex] = useState('0');
   const [upload, setUpload] = useState<{ name: string; base64: string; preview: string } | null>(null);
-  const [settings, setSettings] = useState({ method: 'pgd', epsilon255: '8', steps: '20', stepSize255: '1', topK: '5' });
+  const [settings, setSettings] = useState({ method: 'pgd', epsilon255: FORM_DEFAULTS.epsilon255, steps: FORM_DEFAULTS.evaluationSteps, stepSize255: FORM_DEFAULTS.stepSize255, topK: '5' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [state, dispatch] = useReducer(attackReducer, initialAttackState);
   const abort = useRef<AbortController | null>(null);

@@ -1,4 +1,4 @@
-import { newRunRequestSchema, fieldErrors, type FieldErrors, type NewRunRequest } from '@advlab/dashboard-util';
+import { FORM_DEFAULTS, newRunRequestSchema, fieldErrors, type FieldErrors, type NewRunRequest } from '@advlab/dashboard-util';
 
 export type RunFormKind = 'train' | 'adversarial' | 'sweep';
 
@@ -37,33 +37,36 @@ export interface RunFormValues {
   rankBy: string;
 }
 
-/** Small, quick defaults: a run on the bundled 28 px data finishes in minutes on a laptop. */
+/**
+ * The config tables' defaults (FORM_DEFAULTS), except three choices of this form for a quick
+ * first run on the bundled 28 px data: feature maps 8, 16, 2 epochs, batches of 64.
+ */
 export function defaultFormValues(kind: RunFormKind, datasetId = ''): RunFormValues {
   return {
     kind,
     name: '',
     datasetId,
     featureMaps: '8, 16',
-    dropRate: '0.2',
+    dropRate: FORM_DEFAULTS.dropRate,
     batchNorm: true,
     useSkip: true,
     epochs: '2',
     batchSize: '64',
-    learningRate: '0.001',
-    seed: '1234',
-    validationFraction: '0.1',
+    learningRate: FORM_DEFAULTS.learningRate,
+    seed: FORM_DEFAULTS.seed,
+    validationFraction: FORM_DEFAULTS.validationFraction,
     lrSchedule: 'constant',
     loss: 'ce',
     mix: 'none',
-    mixAlpha: '0.4',
+    mixAlpha: FORM_DEFAULTS.mixupAlpha,
     horizontalFlip: true,
-    colorJitter: '0.2',
+    colorJitter: FORM_DEFAULTS.colorJitter,
     baseModelId: '',
     method: 'pgd',
-    epsilon255: '8',
-    steps: '10',
-    stepSize255: '2',
-    evalImages: '256',
+    epsilon255: FORM_DEFAULTS.epsilon255,
+    steps: FORM_DEFAULTS.trainingSteps,
+    stepSize255: FORM_DEFAULTS.stepSize255,
+    evalImages: FORM_DEFAULTS.evalImages,
     axes: [{ path: 'training.learning_rate', values: '[0.001, 0.0005]' }],
     rankBy: 'val',
   };

@@ -25,10 +25,10 @@ describe('NewRunForm', () => {
     const submit = jest.fn();
     render(<NewRunForm datasets={datasets} models={models} submit={submit} />);
     fireEvent.change(screen.getByLabelText('Epochs'), { target: { value: '0' } });
-    fireEvent.change(screen.getByLabelText('Feature maps'), { target: { value: '8' } });
+    fireEvent.change(screen.getByLabelText('Feature maps'), { target: { value: ' , ' } });
     fireEvent.click(screen.getByRole('button', { name: 'Start training' }));
     expect(await screen.findByText('Epochs must be at least 1')).toBeTruthy();
-    expect(screen.getByText('Enter at least two channel counts, e.g. 8, 16')).toBeTruthy();
+    expect(screen.getByText('Enter at least one channel count, e.g. 8, 16')).toBeTruthy();
     expect(screen.getByLabelText('Epochs').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByRole('alert').textContent).toContain('2 fields need attention.');
     expect(submit).not.toHaveBeenCalled();

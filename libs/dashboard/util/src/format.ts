@@ -1,3 +1,4 @@
+import { epsLabel } from '@advlab/config';
 /** Display helpers shared by the dashboard's pages. Every function accepts "no value" and returns an em dash for it. */
 
 const DASH = '—';
@@ -46,12 +47,10 @@ export function formatBytes(bytes: number | null | undefined): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-/** A pixel-scale budget as the notebook writes it: 0.0314 -> "8/255". */
+/** A pixel-scale budget as the notebook writes it: 0.0314 -> "8/255" (the config lib's one formatter); 0 -> "0/255". */
 export function formatEpsilon(epsilon: number | null | undefined): string {
   if (epsilon === null || epsilon === undefined || !Number.isFinite(epsilon)) return DASH;
-  const k = epsilon * 255;
-  const rounded = Math.round(k * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded.toFixed(0) : rounded.toFixed(1)}/255`;
+  return epsLabel(epsilon);
 }
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'UTC' });

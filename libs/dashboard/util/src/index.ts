@@ -2,3 +2,4 @@ export * from './format';
 export * from './schemas';
 export * from './sse';
 export * from './views';
+export * from './defaults';

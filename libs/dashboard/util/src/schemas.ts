@@ -1,3 +1,15 @@
+import {
+  ADVERSARIAL_FIELDS,
+  ATTACK_FIELDS,
+  AUGMENTATION_FIELDS,
+  IMPORT_FIELDS,
+  LIVE_ATTACK_FIELDS,
+  MAX_SEED,
+  MODEL_FIELDS,
+  SWEEP_FIELDS,
+  TRAINING_FIELDS,
+  type NumberField,
+} from '@advlab/config';
 import { z } from 'zod';
 
 /**
@@ -15,6 +27,24 @@ const int = (label: string, min: number, max: number) =>
 
 const num = (label: string) => z.coerce.number({ error: `${label} must be a number` }).refine(Number.isFinite, `${label} must be a number`);
 
+/**
+ * A numeric input checked against its config table's range (`@advlab/config`): the same bounds
+ * the server applies, so the form never allows what the server refuses, nor refuses what it allows.
+ */
+export function fieldSchema(field: NumberField, label = field.label, unit = '') {
+  let schema = num(label);
+  if (field.integer) schema = schema.refine(Number.isInteger, `${label} must be a whole number`);
+  return schema
+    .refine((v) => (field.minExclusive ? v > field.min : v >= field.min), `${label} must be ${field.minExclusive ? 'above' : 'at least'} ${field.min}${unit}`)
+    .refine((v) => (field.maxExclusive ? v < field.max : v <= field.max), `${label} must be ${field.maxExclusive ? 'below' : 'at most'} ${field.max}${unit}`);
+}
+
+/** A field in 255ths of the pixel range (the dashboard's unit for budgets), checked against its pixel-scale range. */
+function per255(field: NumberField, label: string) {
+  const scaled: NumberField = { ...field, min: field.min * 255, max: field.max * 255 };
+  return fieldSchema(scaled, label, ' (in /255 units)');
+}
+
 const checkbox = z.preprocess((value) => value === true || value === 'true' || value === 'on', z.boolean());
 
 /** "8, 16, 32" or [8, 16, 32] -> [8, 16, 32]. */
@@ -27,10 +57,16 @@ export const featureMapsSchema = z.preprocess(
           .map((part) => Number(part))
       : value,
   z
-    .array(z.number().int('Feature maps must be whole numbers').min(1, 'Feature maps must be at least 1').max(1024, 'Feature maps must be at most 1024'), {
-      error: 'Enter channel counts separated by commas, e.g. 8, 16',
-    })
-    .min(2, 'Enter at least two channel counts, e.g. 8, 16'),
+    .array(
+      z
+        .number()
+        .int('Feature maps must be whole numbers')
+        .min(MODEL_FIELDS.featureMaps.item.min, `Feature maps must be at least ${MODEL_FIELDS.featureMaps.item.min}`)
+        .max(MODEL_FIELDS.featureMaps.item.max, `Feature maps must be at most ${MODEL_FIELDS.featureMaps.item.max}`),
+      { error: 'Enter channel counts separated by commas, e.g. 8, 16' },
+    )
+    .min(MODEL_FIELDS.featureMaps.minLength, 'Enter at least one channel count, e.g. 8, 16')
+    .max(MODEL_FIELDS.featureMaps.maxLength, `Enter at most ${MODEL_FIELDS.featureMaps.maxLength} channel counts`),
 );
 
 export const MIX_KINDS = ['none', 'mixup', 'cutmix'] as const;
@@ -39,23 +75,23 @@ export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 
 export const modelFieldsSchema = z.object({
   featureMaps: featureMapsSchema,
-  dropRate: num('Dropout').min(0, 'Dropout must be at least 0').max(0.99, 'Dropout must be below 1'),
+  dropRate: fieldSchema(MODEL_FIELDS.dropRate),
   batchNorm: checkbox,
   useSkip: checkbox,
 });
 
 export const trainingFieldsSchema = z.object({
-  epochs: int('Epochs', 1, 1000),
-  batchSize: int('Batch size', 1, 4096),
-  learningRate: num('Learning rate').gt(0, 'Learning rate must be above 0').max(1, 'Learning rate must be at most 1'),
-  seed: int('Seed', 0, 2 ** 32 - 1),
-  validationFraction: num('Validation fraction').min(0.01, 'Validation fraction must be at least 0.01').max(0.5, 'Validation fraction must be at most 0.5'),
+  epochs: fieldSchema(TRAINING_FIELDS.epochs),
+  batchSize: fieldSchema(TRAINING_FIELDS.batchSize),
+  learningRate: fieldSchema(TRAINING_FIELDS.learningRate),
+  seed: fieldSchema(TRAINING_FIELDS.seed),
+  validationFraction: fieldSchema(TRAINING_FIELDS.validationFraction),
   lrSchedule: z.enum(LR_SCHEDULES, { error: 'Choose constant or cosine' }),
   loss: z.enum(LOSS_KINDS, { error: 'Choose cross-entropy or one-versus-all' }),
   mix: z.enum(MIX_KINDS, { error: 'Choose none, Mixup or CutMix' }),
-  mixAlpha: num('Alpha').gt(0, 'Alpha must be above 0').max(10, 'Alpha must be at most 10'),
+  mixAlpha: fieldSchema(AUGMENTATION_FIELDS.mixupAlpha, 'Alpha'),
   horizontalFlip: checkbox,
-  colorJitter: num('Colour jitter').min(0, 'Colour jitter must be at least 0').max(1, 'Colour jitter must be at most 1'),
+  colorJitter: fieldSchema(AUGMENTATION_FIELDS.colorJitter),
 });
 
 const common = z.object({
@@ -70,10 +106,10 @@ export const ADVERSARIAL_METHODS = ['pgd', 'fgsm-rs'] as const;
 export const adversarialFieldsSchema = z
   .object({
     method: z.enum(ADVERSARIAL_METHODS, { error: 'Choose PGD or FGSM with random start' }),
-    epsilon255: num('Epsilon').gt(0, 'Epsilon must be above 0').max(255, 'Epsilon must be at most 255 (in /255 units)'),
-    steps: int('Steps', 1, 1000),
-    stepSize255: num('Step size').gt(0, 'Step size must be above 0').max(255, 'Step size must be at most 255'),
-    evalImages: int('Robust evaluation images', 1, 10000),
+    epsilon255: per255({ ...ATTACK_FIELDS.epsilonLinf, minExclusive: true }, 'Epsilon'),
+    steps: fieldSchema(ATTACK_FIELDS.trainingSteps, 'Steps'),
+    stepSize255: per255({ ...ATTACK_FIELDS.stepSizeLinf, max: 1 }, 'Step size'),
+    evalImages: fieldSchema(ADVERSARIAL_FIELDS.evalImages),
   })
   .refine((a) => a.stepSize255 <= a.epsilon255 * 2.5, { path: ['stepSize255'], message: 'Step size is far larger than epsilon; use at most 2.5 x epsilon' });
 
@@ -133,7 +169,7 @@ export const sweepRequestSchema = common
   })
   .superRefine((sweep, ctx) => {
     const trials = sweep.axes.reduce((product, axis) => product * axis.values.length, 1);
-    if (trials > 256) ctx.addIssue({ code: 'custom', path: ['axes'], message: `The grid has ${trials} trials; at most 256 are allowed` });
+    if (trials > SWEEP_FIELDS.trials.max) ctx.addIssue({ code: 'custom', path: ['axes'], message: `The grid has ${trials} trials; at most ${SWEEP_FIELDS.trials.max} are allowed` });
     const seen = new Set<string>();
     sweep.axes.forEach((axis, i) => {
       if (seen.has(axis.path)) ctx.addIssue({ code: 'custom', path: ['axes', i, 'path'], message: 'This path is already an axis' });
@@ -156,14 +192,14 @@ export const ATTACK_METHODS = ['pgd', 'fgsm'] as const;
 /** The attack of the gallery and of live attacks, in the notebook's /255 units. */
 export const attackSettingsSchema = z.object({
   method: z.enum(ATTACK_METHODS, { error: 'Choose PGD or FGSM' }),
-  epsilon255: num('Epsilon').min(0, 'Epsilon must be at least 0').max(255, 'Epsilon must be at most 255 (in /255 units)'),
-  steps: int('Steps', 1, 200),
-  stepSize255: num('Step size').gt(0, 'Step size must be above 0').max(255, 'Step size must be at most 255'),
+  epsilon255: per255(ATTACK_FIELDS.epsilonLinf, 'Epsilon'),
+  steps: fieldSchema(ATTACK_FIELDS.evaluationSteps, 'Steps'),
+  stepSize255: per255({ ...ATTACK_FIELDS.stepSizeLinf, max: 1 }, 'Step size'),
 });
 
 export const galleryRequestSchema = attackSettingsSchema.extend({
   modelId: z.string().trim().min(1, 'Choose a model'),
-  seed: int('Seed', 0, 2 ** 32 - 1),
+  seed: int('Seed', 0, MAX_SEED),
 });
 
 /** The body of `POST /api/models/:id/attack`: the gallery's settings without the model, which is in the path. */
@@ -197,26 +233,25 @@ export const liveAttackRequestSchema = attackSettingsSchema.extend({
         .max(Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4, 'The image is larger than 8 MiB'),
     }),
   ]),
-  topK: int('Top-k', 1, 20).default(5),
+  topK: int('Top-k', 1, 20).default(LIVE_ATTACK_FIELDS.topK.default as number),
 });
 
 export type LiveAttackRequestData = z.output<typeof liveAttackRequestSchema>;
 
 /** Dataset names the trainer accepts: letters, digits, dots, dashes and underscores. */
-export const DATASET_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const DATASET_NAME_PATTERN = IMPORT_FIELDS.namePattern;
 
-export const DEFAULT_IMPORT_IMAGE_SIZE = 64;
+export const DEFAULT_IMPORT_IMAGE_SIZE = IMPORT_FIELDS.imageSize.default as number;
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-/** Absolute POSIX or Windows path (the trainer resolves it on its own machine). */
-const absolutePath = (label: string) =>
+/** A path on the trainer's machine: absolute, or relative to its first import root (the trainer checks it is inside one). */
+const serverPath = (label: string) =>
   z
     .string({ error: `Enter the ${label} path` })
     .trim()
     .min(1, `Enter the ${label} path`)
-    .max(4096, `The ${label} path is too long`)
-    .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'Enter an absolute path on the server, e.g. /data/flowers');
+    .max(4096, `The ${label} path is too long`);
 
 /** An ImageFolder import: one sub-folder per class, images resized to `imageSize` squares. */
 export const importDatasetRequestSchema = z.object({
@@ -224,11 +259,11 @@ export const importDatasetRequestSchema = z.object({
     .string({ error: 'Enter a name' })
     .trim()
     .min(1, 'Enter a name')
-    .max(64, 'Name must be at most 64 characters')
+    .max(IMPORT_FIELDS.nameMaxLength, `Name must be at most ${IMPORT_FIELDS.nameMaxLength} characters`)
     .regex(DATASET_NAME_PATTERN, 'Use letters, digits, dots, dashes and underscores only'),
-  folder: absolutePath('folder'),
-  imageSize: z.preprocess(blankToUndefined, int('Image size', 8, 512).default(DEFAULT_IMPORT_IMAGE_SIZE)),
-  testFolder: z.preprocess(blankToUndefined, absolutePath('test folder').optional()),
+  folder: serverPath('folder'),
+  imageSize: z.preprocess(blankToUndefined, fieldSchema(IMPORT_FIELDS.imageSize).default(DEFAULT_IMPORT_IMAGE_SIZE)),
+  testFolder: z.preprocess(blankToUndefined, serverPath('test folder').optional()),
 });
 
 export type ImportDatasetInput = z.input<typeof importDatasetRequestSchema>;

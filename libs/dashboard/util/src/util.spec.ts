@@ -1,4 +1,5 @@
-import { fieldErrors, importDatasetRequestSchema, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
+import { ATTACK_FIELDS, TRAINING_FIELDS } from '@advlab/config';
+import { FORM_DEFAULTS, galleryRequestSchema, fieldErrors, importDatasetRequestSchema, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
 
 /** Field errors of a failed parse (none when it succeeded). */
 const errorsOf = (result: { success: boolean; error?: Parameters<typeof fieldErrors>[0] }) => (result.error ? fieldErrors(result.error) : {});
@@ -32,17 +33,30 @@ describe('new-run schema', () => {
 
   it('names every bad field with a message that says what to enter', () => {
     const result = newRunRequestSchema.safeParse(
-      trainBody({ datasetId: '', model: { featureMaps: '8', dropRate: '1.5', batchNorm: true, useSkip: true }, training: { ...trainBody().training, epochs: '0', learningRate: 'fast' } }),
+      trainBody({ datasetId: '', model: { featureMaps: '8, 0', dropRate: '1.5', batchNorm: true, useSkip: true }, training: { ...trainBody().training, epochs: '0', learningRate: 'fast' } }),
     );
     expect(result.success).toBe(false);
     const errors = errorsOf(result);
     expect(errors).toMatchObject({
       datasetId: 'Choose a dataset',
-      'model.featureMaps': 'Enter at least two channel counts, e.g. 8, 16',
+      'model.featureMaps.1': 'Feature maps must be at least 1',
       'model.dropRate': 'Dropout must be below 1',
       'training.epochs': 'Epochs must be at least 1',
       'training.learningRate': 'Learning rate must be a number',
     });
+  });
+
+  it('takes its ranges and defaults from the config tables the server checks against', () => {
+    // One block is a model the server trains; steps go to the table's 1000, not a form's own cap.
+    expect(newRunRequestSchema.parse(trainBody({ model: { ...trainBody().model, featureMaps: '8' } }))).toMatchObject({ model: { featureMaps: [8] } });
+    expect(errorsOf(newRunRequestSchema.safeParse(trainBody({ model: { ...trainBody().model, featureMaps: '' } })))['model.featureMaps']).toBe('Enter at least one channel count, e.g. 8, 16');
+    const attack = { modelId: 'm', method: 'pgd', epsilon255: '8', stepSize255: '0.51', seed: '1' };
+    expect(galleryRequestSchema.safeParse({ ...attack, steps: String(ATTACK_FIELDS.evaluationSteps.max) }).success).toBe(true);
+    expect(errorsOf(galleryRequestSchema.safeParse({ ...attack, steps: String(ATTACK_FIELDS.evaluationSteps.max + 1) })).steps).toBe(`Steps must be at most ${ATTACK_FIELDS.evaluationSteps.max}`);
+    // The forms open on the server's defaults, budgets in 255ths: the notebook's 8/255, step 0.002, 20 and 10 steps.
+    expect(FORM_DEFAULTS).toMatchObject({ epsilon255: '8', stepSize255: '0.51', evaluationSteps: '20', trainingSteps: '10' });
+    expect(Number(FORM_DEFAULTS.learningRate)).toBe(TRAINING_FIELDS.learningRate.default);
+    expect(Number(FORM_DEFAULTS.epsilon255) / 255).toBeCloseTo(ATTACK_FIELDS.epsilonLinf.default as number, 6);
   });
 
   it('checks adversarial budgets in /255 units', () => {
@@ -78,15 +92,16 @@ describe('import schema', () => {
   });
 
   it('explains each invalid field', () => {
-    const result = importDatasetRequestSchema.safeParse({ name: 'my flowers', folder: 'data/flowers', imageSize: '600', testFolder: 'test' });
+    const result = importDatasetRequestSchema.safeParse({ name: 'my flowers', folder: 'x'.repeat(4097), imageSize: '600', testFolder: 'test' });
     expect(result.success).toBe(false);
     if (result.success) return;
     expect(fieldErrors(result.error)).toEqual({
       name: 'Use letters, digits, dots, dashes and underscores only',
-      folder: 'Enter an absolute path on the server, e.g. /data/flowers',
+      folder: 'The folder path is too long',
       imageSize: 'Image size must be at most 512',
-      testFolder: 'Enter an absolute path on the server, e.g. /data/flowers',
     });
+    // A relative folder is the server's to resolve, against its import roots.
+    expect(importDatasetRequestSchema.parse({ name: 'f', folder: 'flowers/train', testFolder: 'flowers/test' })).toMatchObject({ folder: 'flowers/train', testFolder: 'flowers/test' });
     const empty = importDatasetRequestSchema.safeParse({ name: '', folder: '', imageSize: '7' });
     expect(empty.error && fieldErrors(empty.error)).toEqual({
       name: 'Enter a name',
@@ -105,7 +120,9 @@ describe('formatting', () => {
     expect(formatDuration(65_000)).toBe('1m 05s');
     expect(formatDuration(3_723_000)).toBe('1h 02m');
     expect(formatEpsilon(8 / 255)).toBe('8/255');
-    expect(formatEpsilon(0.0314)).toBe('8/255');
+    // Not rounded to a whole 255th: the notebook's 0.0313 is a little under 8/255, and says so.
+    expect(formatEpsilon(0.0313)).toBe('7.98/255');
+    expect(formatEpsilon(0)).toBe('0/255');
     expect(formatShortDateTime('2026-11-29T09:12:00Z')).toBe('29 Nov, 09:12');
   });
 

@@ -50,7 +50,10 @@ export interface StreamAttackRequest {
   topK?:
     | number
     | undefined;
-  /** Send a frame every this many steps (the last step always). Default 1. */
+  /**
+   * Send a frame every this many steps (the last step always), in [1, 1000].
+   * Default 1.
+   */
   frameEvery?:
     | number
     | undefined;
@@ -111,7 +114,7 @@ export interface LiveAttackRequest {
   topK?:
     | number
     | undefined;
-  /** Send a frame every this many steps. Default 1. */
+  /** Send a frame every this many steps, in [1, 1000]. Default 1. */
   frameEvery?: number | undefined;
 }
 

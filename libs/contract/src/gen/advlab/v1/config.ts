@@ -270,7 +270,7 @@ export interface ModelConfig {
  * weights are mixed with a permutation of the batch.
  */
 export interface MixupConfig {
-  /** Beta distribution parameter, > 0. Default 0.4 when 0 (the notebook's). */
+  /** Beta distribution parameter, in (0, 100]. Default 0.4 when 0 (the notebook's). */
   alpha: number;
 }
 
@@ -279,7 +279,7 @@ export interface MixupConfig {
  * permuted batch; lambda is corrected to the exact pasted area.
  */
 export interface CutMixConfig {
-  /** Beta distribution parameter, > 0. Default 1.0 when 0. */
+  /** Beta distribution parameter, in (0, 100]. Default 1 when 0. */
   alpha: number;
 }
 
@@ -317,7 +317,8 @@ export interface TrainingConfig {
     | undefined;
   /**
    * Seed for the split, the initial weights, shuffling, augmentation and
-   * dropout. Same seed, same config, same data = same run. Default 1234.
+   * dropout. Same seed, same config, same data = same run. In
+   * [0, 4294967295]. Default 1234.
    */
   seed?:
     | number
@@ -348,7 +349,7 @@ export interface TrainingConfig {
    * In [0, 1000]; 0 disables early stopping. Default 0.
    */
   earlyStoppingPatience: number;
-  /** Decoupled weight decay (AdamW), >= 0. Default 0. */
+  /** Decoupled weight decay (AdamW), in [0, 1]. Default 0. */
   weightDecay: number;
 }
 
@@ -366,7 +367,7 @@ export interface AttackConfig {
     | number
     | undefined;
   /**
-   * PGD step size, pixel scale, > 0. Default 0.002 (L-infinity), 0.1 (L2).
+   * PGD step size, pixel scale, in (0, 64]. Default 0.002 (L-infinity), 0.1 (L2).
    * Ignored by FGSM (step = epsilon) and FGSM with random start (1.25 epsilon).
    */
   stepSize?:
