@@ -68,6 +68,28 @@ describe(`training loop (${testBackend()})`, () => {
       model.dispose();
     }));
 
+  it("reports the epoch's running means with each batch, ending on the epoch's train figures", () =>
+    run(async () => {
+      const model = createModel(MODEL, 4, 2);
+      const seen: { epoch: number; loss: number; accuracy: number; epochLoss: number; epochAccuracy: number; epochImages: number }[] = [];
+      const result = await train(model, syntheticData(set, 6), { epochs: 2 }, { onBatch: (p) => void seen.push({ ...p }) });
+      for (const epoch of [0, 1]) {
+        const batches = seen.filter((p) => p.epoch === epoch);
+        // The weighted mean of the batches' own figures, batch by batch (the last batch is smaller).
+        let [loss, correct, images] = [0, 0, 0];
+        for (const p of batches) {
+          const n = p.epochImages - images;
+          [loss, correct, images] = [loss + p.loss * n, correct + p.accuracy * n, p.epochImages];
+          expect(p.epochLoss).toBeCloseTo(loss / images, 5);
+          expect(p.epochAccuracy).toBeCloseTo(correct / images, 5);
+        }
+        const last = batches[batches.length - 1];
+        expect(last.epochLoss).toBeCloseTo(result.history[epoch].trainLoss, 5);
+        expect(last.epochAccuracy).toBeCloseTo(result.history[epoch].trainAccuracy, 5);
+      }
+      model.dispose();
+    }));
+
   it("stops after the epoch whose onEpoch asks it to, keeping that epoch's weights", () =>
     run(async () => {
       const model = createModel(MODEL, 4, 2);

@@ -80,8 +80,14 @@ export interface BatchProgress {
   readonly epoch: number;
   readonly batch: number;
   readonly step: number;
+  /** This batch's mean loss and accuracy. */
   readonly loss: number;
   readonly accuracy: number;
+  /** Means over the epoch so far (what the epoch's train figures will be once it ends). */
+  readonly epochLoss: number;
+  readonly epochAccuracy: number;
+  /** Training images seen so far this epoch. */
+  readonly epochImages: number;
   readonly learningRate: number;
   readonly imagesPerSecond: number;
 }
@@ -173,7 +179,7 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
         [lossSum, correct, seen] = [lossSum + out.loss * n, correct + out.correct, seen + n];
         step += 1;
         batch += 1;
-        await hooks.onBatch?.({ epoch, batch, step, loss: out.loss, accuracy: out.correct / n, learningRate: lr, imagesPerSecond: (1000 * n) / Math.max(1, Date.now() - t0) });
+        await hooks.onBatch?.({ epoch, batch, step, loss: out.loss, accuracy: out.correct / n, epochLoss: lossSum / seen, epochAccuracy: correct / seen, epochImages: seen, learningRate: lr, imagesPerSecond: (1000 * n) / Math.max(1, Date.now() - t0) });
       }
       if (batchesPerEpoch === 0) batchesPerEpoch = batch;
       if (stopReason === 'aborted' || seen === 0) {

@@ -38,13 +38,26 @@ export async function listRuns(filter: ListRunsFilter = {}, client?: Client): Pr
     undefined,
     deadline(LIST_DEADLINE_MS),
   );
-  return runs.map(toRun);
+  return withDatasetNames(runs.map(toRun), client);
 }
 
 export async function getRun(runId: string, client?: Client): Promise<RunView> {
   const { run } = await api(client).getRun({ runId }, undefined, deadline(LIST_DEADLINE_MS));
   if (!run) throw new Error(`The trainer returned no run for ${runId}`);
-  return toRun(run);
+  return (await withDatasetNames([toRun(run)], client))[0];
+}
+
+/**
+ * Runs name their dataset by id; people know it by name. The names come from one ListDatasets
+ * call; when it fails the runs are still shown, by dataset id.
+ */
+async function withDatasetNames(runs: RunView[], client?: Client): Promise<RunView[]> {
+  if (runs.length === 0) return runs;
+  const names = await listDatasets(client).then(
+    (datasets) => new Map(datasets.map((d) => [d.id, d.name])),
+    () => new Map<string, string>(),
+  );
+  return runs.map((run) => ({ ...run, datasetName: names.get(run.datasetId) ?? '' }));
 }
 
 export async function cancelRun(runId: string, client?: Client): Promise<RunView | null> {

@@ -1,6 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { AttackMethod, CheckpointReason, LossKind, RunKind, RunStatus, type EvaluateResponse, type Run } from '@advlab/contract';
+import { AttackMethod, CheckpointReason, LossKind, RunKind, RunStatus, TrainerServiceService, type EvaluateResponse, type Run } from '@advlab/contract';
+import { closeClients } from './clients';
 import { attempt, toDashboardError } from './errors';
+import { getRun, listRuns } from './trainer';
 import { toAdversarialTrainRequest, toTrainRequest, toWireAttack } from './requests';
 import { startRunRoute } from './routes';
 import { f32, pngDataUrl, toEvaluation, toRun, toRunEvent } from './views';
@@ -129,5 +131,44 @@ describe('errors and routes', () => {
     const body = (await response.json()) as { fieldErrors: Record<string, string> };
     expect(body.fieldErrors['datasetId']).toBe('Choose a dataset');
     expect((await startRunRoute(new Request('http://localhost/api/runs', { method: 'POST', headers, body: 'nope' }))).status).toBe(400);
+  });
+});
+
+describe('runs name their dataset', () => {
+  let server: grpc.Server;
+  let previousAddress: string | undefined;
+  let datasetsFail = false;
+
+  beforeAll(async () => {
+    server = new grpc.Server();
+    server.addService(TrainerServiceService, {
+      getRun: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, { run: wireRun() }),
+      listRuns: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, { runs: [wireRun(), wireRun({ id: 'run-2', datasetId: 'gone' })], nextPageToken: '' }),
+      listDatasets: (_call: unknown, done: grpc.sendUnaryData<unknown>) =>
+        datasetsFail
+          ? done({ code: grpc.status.UNAVAILABLE, details: 'busy' })
+          : done(null, { datasets: [{ id: 'toy', name: 'Toy shapes', source: '', imageSize: 16, classNames: ['a', 'b'], trainCounts: [1, 1], testCounts: [], skipped: [], builtin: true }] }),
+    } as grpc.UntypedServiceImplementation);
+    const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+    previousAddress = process.env['ADVLAB_TRAINER_ADDR'];
+    process.env['ADVLAB_TRAINER_ADDR'] = `127.0.0.1:${port}`;
+  });
+
+  afterAll(() => {
+    closeClients();
+    server.forceShutdown();
+    if (previousAddress === undefined) delete process.env['ADVLAB_TRAINER_ADDR'];
+    else process.env['ADVLAB_TRAINER_ADDR'] = previousAddress;
+  });
+
+  it("by the name the trainer lists, or by id when the dataset is gone or the list fails", async () => {
+    datasetsFail = false;
+    expect((await getRun('run-1')).datasetName).toBe('Toy shapes');
+    expect((await listRuns()).map((r) => [r.datasetId, r.datasetName])).toEqual([
+      ['toy', 'Toy shapes'],
+      ['gone', ''],
+    ]);
+    datasetsFail = true;
+    expect(await getRun('run-1')).toMatchObject({ id: 'run-1', datasetId: 'toy', datasetName: '' });
   });
 });

@@ -181,6 +181,7 @@ export function toRun(run: Run): RunView {
     kind,
     status: toRunStatus(run.status),
     datasetId: run.datasetId,
+    datasetName: '',
     model: toModelConfig(run.model),
     training: toTrainingConfig(run.training),
     adversarial: run.adversarial

@@ -7,7 +7,7 @@ const yes = (b: boolean) => (b ? 'yes' : 'no');
 export function runConfigEntries(run: RunView): [string, string][] {
   const t = run.training;
   const entries: [string, string][] = [
-    ['Dataset', run.datasetId],
+    ['Dataset', run.datasetName && run.datasetName !== run.datasetId ? `${run.datasetName} (${run.datasetId})` : run.datasetId],
     ['Feature maps', `[${run.model.featureMaps.join(', ')}]`],
     ['Skip paths', yes(run.model.useSkip)],
     ['Batch norm', yes(run.model.batchNorm)],

@@ -6,7 +6,7 @@ import { Select } from '@advlab/dashboard-ui';
 import { RUN_KIND_LABELS, RUN_STATUS_PRESENTATION } from './presentation';
 
 /** Status and kind filters kept in the URL, so a filtered list can be shared and reloaded. */
-export function RunsFilters({ datasets }: { datasets: readonly string[] }) {
+export function RunsFilters({ datasets }: { datasets: readonly { id: string; label: string }[] }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -46,8 +46,8 @@ export function RunsFilters({ datasets }: { datasets: readonly string[] }) {
         <Select value={params?.get('dataset') ?? ''} onChange={(e) => set('dataset', e.target.value)} className="w-48">
           <option value="">Any dataset</option>
           {datasets.map((d) => (
-            <option key={d} value={d}>
-              {d}
+            <option key={d.id} value={d.id}>
+              {d.label}
             </option>
           ))}
         </Select>

@@ -39,7 +39,9 @@ export async function RunsPage({ query, load = defaultLoad }: RunsPageProps) {
   );
   if (!result.ok) return <ErrorState title="Runs could not be loaded" {...result.error} />;
   const runs = result.data;
-  const datasets = [...new Set(runs.map((r) => r.datasetId).concat(filter.datasetId ? [filter.datasetId] : []))].sort();
+  const names = new Map(runs.map((r) => [r.datasetId, r.datasetName || r.datasetId]));
+  if (filter.datasetId && !names.has(filter.datasetId)) names.set(filter.datasetId, filter.datasetId);
+  const datasets = [...names].map(([id, label]) => ({ id, label })).sort((a, b) => a.label.localeCompare(b.label));
   return (
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-end justify-between gap-4">

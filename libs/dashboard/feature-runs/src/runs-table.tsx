@@ -45,7 +45,7 @@ export function RunsTable({ runs, now = Date.now(), emptyAction }: RunsTableProp
                 {run.name || run.id}
               </Link>
               <span className="block truncate font-mono text-xs text-neutral-500">
-                {run.id} · {run.datasetId}
+                {run.id} · {run.datasetName || run.datasetId}
               </span>
             </Td>
             <Td>

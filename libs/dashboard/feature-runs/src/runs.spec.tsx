@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import type { RunEventView } from '@advlab/dashboard-util';
 import { epochFixture, evaluationFixture, runFixture } from '@advlab/dashboard-util/testing';
-import { RunEvaluation, RunLive, RunsPage, RunsTable, curveRows, filtersFromQuery, initialRunState, keyConfig, postEvaluate, reduceRunEvent, type ModelEvaluator, type RunEventSource } from './index';
+import { RunEvaluation, RunLive, RunsPage, RunsTable, curveRows, filtersFromQuery, initialRunState, keyConfig, postEvaluate, reduceRunEvent, runConfigEntries, type ModelEvaluator, type RunEventSource } from './index';
 
 const refresh = jest.fn();
 jest.mock('next/navigation', () => ({
@@ -94,9 +94,15 @@ describe('runs table and page', () => {
     expect(rows).toHaveLength(3);
     expect(within(rows[1]).getByRole('link', { name: 'train [8,16]' }).getAttribute('href')).toBe('/runs/run-1');
     expect(within(rows[1]).getByText('Succeeded')).toBeTruthy();
+    expect(within(rows[1]).getByText('run-1 · Fashion-MNIST (mini)')).toBeTruthy();
     expect(within(rows[1]).getByText('1m 05s')).toBeTruthy();
     expect(within(rows[2]).getByText('31.0%')).toBeTruthy();
     expect(within(rows[2]).getByText('30s')).toBeTruthy();
+  });
+
+  it('names the dataset, with its id, and falls back to the id', () => {
+    expect(runConfigEntries(runFixture())).toContainEqual(['Dataset', 'Fashion-MNIST (mini) (fashion-mnist-mini)']);
+    expect(runConfigEntries(runFixture({ datasetName: '' }))).toContainEqual(['Dataset', 'fashion-mnist-mini']);
   });
 
   it('summarises the configuration that tells runs apart', () => {

@@ -26,6 +26,7 @@ export function runFixture(overrides: Partial<RunView> = {}): RunView {
     kind: 'train',
     status: 'succeeded',
     datasetId: 'fashion-mnist-mini',
+    datasetName: 'Fashion-MNIST (mini)',
     model: { featureMaps: [8, 16], dropRate: 0.2, batchNorm: true, useSkip: true, imageSize: 28, classNames: ['a', 'b'] },
     training: {
       epochs: 2,

@@ -94,6 +94,8 @@ export interface RunView {
   kind: RunKindView;
   status: RunStatusView;
   datasetId: string;
+  /** The dataset's name, or '' when the trainer could not say (the id is shown then). */
+  datasetName: string;
   model: ModelConfigView;
   training: TrainingConfigView;
   adversarial: AdversarialConfigView | null;

@@ -129,16 +129,17 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
         // Training shares the thread with the server: let RPCs and timers run between batches.
         await yieldToEventLoop();
         if (p.batch === 1) epochStarted = Date.now();
-        const seen = Math.min(p.batch * (t.batchSize as number), splits.train.count);
         ctx.emit({
           $case: 'batch',
           value: {
             epoch: p.epoch + 1,
             batch: p.batch,
             batchesPerEpoch: trainLoader.batchesPerEpoch,
-            loss: p.loss,
-            accuracy: p.accuracy,
-            imagesPerSecond: (1000 * seen) / Math.max(1, Date.now() - epochStarted),
+            // Running means over the epoch, as the proto says: a watcher that joins mid-epoch
+            // draws a smooth curve from where the epoch stands, not per-batch noise.
+            loss: p.epochLoss,
+            accuracy: p.epochAccuracy,
+            imagesPerSecond: (1000 * p.epochImages) / Math.max(1, Date.now() - epochStarted),
           },
         });
       },
