@@ -3,31 +3,9 @@ import { createModel, Rng } from '@advlab/model';
 import { Classifier, modelClassifier } from './classifier';
 import { AttackStep } from './core';
 import { eta, square, squareFraction, SquareResult } from './square';
-import { linearClassifier, uniformArray, useTestBackend } from './testing';
+import { linearClassifier, take, uniformArray, useTestBackend, deltas } from './testing';
 
 beforeAll(useTestBackend);
-
-/** Reads and disposes an attack's adversarial images. */
-async function take(r: SquareResult): Promise<Float32Array> {
-  const v = (await r.xAdv.data()) as Float32Array;
-  r.xAdv.dispose();
-  return v;
-}
-
-/** Largest `|a - b|` and largest per-image L2 norm of `a - b` over images of `d` values. */
-function deltas(a: Float32Array, b: Float32Array, d: number): { linf: number; l2: number } {
-  let linf = 0;
-  let l2 = 0;
-  for (let i = 0; i < a.length / d; i++) {
-    let sq = 0;
-    for (let j = i * d; j < (i + 1) * d; j++) {
-      linf = Math.max(linf, Math.abs(a[j] - b[j]));
-      sq += (a[j] - b[j]) ** 2;
-    }
-    l2 = Math.max(l2, Math.sqrt(sq));
-  }
-  return { linf, l2 };
-}
 
 describe('Square invariants on a random CNN and random images', () => {
   const shape = [6, 16, 16, 3] as const;

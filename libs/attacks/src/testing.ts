@@ -120,3 +120,25 @@ export function datasetTensor(ds: ImageDataset): { x: tf.Tensor4D; labels: Int32
 export async function* datasetBatches(ds: ImageDataset, batchSize: number): AsyncGenerator<LabeledBatch> {
   yield* new BatchLoader(ds, { batchSize, augment: false, prefetch: 0 }).evalBatches();
 }
+
+/** Reads and disposes an attack result's adversarial images. */
+export async function take(r: { xAdv: tf.Tensor4D }): Promise<Float32Array> {
+  const v = (await r.xAdv.data()) as Float32Array;
+  r.xAdv.dispose();
+  return v;
+}
+
+/** Largest `|a - b|` and largest per-image L2 norm of `a - b` over images of `d` values. */
+export function deltas(a: Float32Array, b: Float32Array, d: number): { linf: number; l2: number } {
+  let linf = 0;
+  let l2 = 0;
+  for (let i = 0; i < a.length / d; i++) {
+    let sq = 0;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      linf = Math.max(linf, Math.abs(a[j] - b[j]));
+      sq += (a[j] - b[j]) ** 2;
+    }
+    l2 = Math.max(l2, Math.sqrt(sq));
+  }
+  return { linf, l2 };
+}
