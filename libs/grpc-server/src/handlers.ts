@@ -7,6 +7,7 @@ import type {
   ServerUnaryCall,
   ServerWritableStream,
 } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { once } from 'node:events';
 import { toServiceError } from './errors';
 
@@ -65,7 +66,11 @@ export function unary<Req, Res>(
       .then(() => fn(call.request, { signal: controller.signal, metadata: call.metadata }))
       .then(
         (response) => callback(null, response),
-        (err: unknown) => callback(toServiceError(err, (e, id) => internalErrorSink(e, method, id))),
+        (err: unknown) =>
+          // A client that left gets no answer; what the handler threw then is the cancellation itself, not an incident.
+          controller.signal.aborted
+            ? callback({ code: status.CANCELLED, details: 'cancelled by the client' })
+            : callback(toServiceError(err, (e, id) => internalErrorSink(e, method, id))),
       )
       .catch((err: unknown) => internalErrorSink(err, method))
       .finally(() => controller.abort(new Error('call ended')));

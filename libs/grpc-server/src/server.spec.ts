@@ -24,6 +24,7 @@ const EchoService: grpc.ServiceDefinition = {
   Echo: { path: '/test.Echo/Echo', requestStream: false, responseStream: false, ...json },
   Fail: { path: '/test.Echo/Fail', requestStream: false, responseStream: false, ...json },
   Boom: { path: '/test.Echo/Boom', requestStream: false, responseStream: false, ...json },
+  Stall: { path: '/test.Echo/Stall', requestStream: false, responseStream: false, ...json },
   Count: { path: '/test.Echo/Count', requestStream: false, responseStream: true, ...json },
   Upper: { path: '/test.Echo/Upper', requestStream: true, responseStream: true, ...json },
   Later: { path: '/test.Echo/Later', requestStream: false, responseStream: true, ...json },
@@ -31,12 +32,14 @@ const EchoService: grpc.ServiceDefinition = {
 const EchoClient = grpc.makeGenericClientConstructor(EchoService, 'Echo');
 type AnyClient = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
-const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const logged: string[] = [];
+const quietLogger = { info: () => undefined, warn: () => undefined, error: (...args: unknown[]) => void logged.push(args.map(String).join(' ')) };
 
 describe('startGrpcServer', () => {
   let running: RunningGrpcServer;
   let client: AnyClient;
   let cancelledCount: number;
+  let stalled: () => void = () => undefined;
   let produced: number;
 
   beforeAll(async () => {
@@ -50,6 +53,11 @@ describe('startGrpcServer', () => {
         }),
         Boom: unary('Boom', async () => {
           throw new Error('kaboom');
+        }),
+        // Works until the client goes, then fails with the abort's reason, as handlers do.
+        Stall: unary('Stall', async (_req: unknown, ctx) => {
+          stalled();
+          await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
         }),
         Count: serverStream('Count', async function* (req: { n: number }, ctx) {
           try {
@@ -113,6 +121,21 @@ describe('startGrpcServer', () => {
       details: expect.stringMatching(/^internal error \(incident inc-[0-9a-f]{8}\); the server's log has the details$/),
     });
     await expect(call('Echo', { text: 'still up' })).resolves.toEqual({ text: 'still up' });
+  });
+
+  it('does not log a unary call the client cancelled as an incident', async () => {
+    const started = new Promise<void>((resolve) => (stalled = resolve));
+    const before = logged.length;
+    const pending = new Promise<grpc.ServiceError>((resolve) => {
+      const c = (client.Stall as (r: unknown, cb: (e: grpc.ServiceError | null) => void) => grpc.ClientUnaryCall).call(client, {}, (e) => resolve(e as grpc.ServiceError));
+      void started.then(() => c.cancel());
+    });
+    expect((await pending).code).toBe(grpc.status.CANCELLED);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logged.slice(before)).toEqual([]);
+    // An unexpected error is still logged, with its incident id.
+    await expect(call('Boom', {})).rejects.toMatchObject({ code: grpc.status.INTERNAL });
+    expect(logged.slice(before).join('\n')).toMatch(/Boom failed \(incident inc-[0-9a-f]{8}\)/);
   });
 
   it('answers UNIMPLEMENTED naming the missing piece', async () => {

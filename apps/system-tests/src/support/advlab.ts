@@ -107,7 +107,8 @@ export async function startAdvlab(options: StartOptions): Promise<Advlab> {
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  // 'close', not 'exit': the process can exit before its last output has been read from the pipes.
+  const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const kill = () => {
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
