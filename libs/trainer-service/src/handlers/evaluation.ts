@@ -18,7 +18,7 @@ import {
   type RobustResult,
 } from '@advlab/contract';
 import { buildGallery, evaluateRobustness, modelClassifier, type AttackEvaluation, type Classifier, type RobustEvalStep } from '@advlab/attacks';
-import { ATTACK_REPORT_FIELDS, ConfigError } from '@advlab/config';
+import { ATTACK_REPORT_FIELDS, attackTitle, ConfigError } from '@advlab/config';
 import { attackSpecOf, checkField, checkTarget, epsilonLabel, resolveAttackConfig, resolveAttackReport } from '@advlab/config/resolve';
 import { BatchLoader, createRng, permutation, subsetDataset, type ImageDataset } from '@advlab/data';
 import { invalidArgument, PushStream } from '@advlab/grpc-server';
@@ -143,8 +143,11 @@ export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, sign
     let robust: RobustResult[] = [];
     let worstCaseAccuracy = accuracy;
     if (attacks.length && images.count) {
+      const specs = attacks.map(attackSpecOf);
       const progress = onProgress && ((p: RobustEvalStep) => onProgress(progressOf(p, attacks.length, images.count)));
-      const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: attacks.map(attackSpecOf), seed: request.seed, signal, onAttack: progress });
+      // After each batch: the last attack done with those images too.
+      const batchDone = onProgress && ((p: { images: number }) => progress?.({ attack: specs.length - 1, title: attackTitle(specs[specs.length - 1]), stage: null, imagesDone: p.images, batchImages: 0 }));
+      const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: specs, seed: request.seed, signal, onAttack: progress, onBatch: batchDone });
       robust = report.attacks.map((a, i) => robustResultOf(attacks[i], a, report.cleanAccuracy, report.images));
       worstCaseAccuracy = report.worstCaseAccuracy;
       recordEvaluations(deps.registry, record, robust);
