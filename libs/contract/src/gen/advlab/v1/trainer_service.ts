@@ -325,8 +325,8 @@ export interface EvaluateStreamRequest {
 
 /**
  * Where a running evaluation is. Sent when an attack (or a member of an
- * AutoAttack cascade) starts on a batch of images, and at most every 250 ms
- * in between.
+ * AutoAttack cascade) starts on a batch of images, when every attack has
+ * finished a batch, and at most every 250 ms in between.
  */
 export interface EvaluateProgress {
   /** The attack running: its position in the request's attacks, from 0. */
