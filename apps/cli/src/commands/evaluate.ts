@@ -42,7 +42,7 @@ export function confusionTable(res: EvaluateResponse): string {
   );
 }
 
-/** The progress line of an evaluation: `AutoAttack (fast) 2/3 apgd-t`, images done of all. */
+/** The progress line of an evaluation: the attack (`AutoAttack (fast)`), then which of the attacks and the cascade member running (`attack 2/2 apgd-t`). */
 export function progressLabel(p: EvaluateProgress): { label: string; detail: string } {
   return { label: p.attack, detail: [p.attackCount > 1 ? `attack ${p.attackIndex + 1}/${p.attackCount}` : '', p.stage].filter(Boolean).join(' ') };
 }
