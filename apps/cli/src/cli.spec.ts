@@ -217,8 +217,18 @@ describe('advlab against a real trainer', () => {
     expect(shown.stdout).toMatch(/^rank\s+model\.feature_maps\s+training\.learning_rate\s+val acc/m);
   }, 120_000);
 
+  it('sweep --rank-by autoattack ranks the trials by AutoAttack robust accuracy (fast unless --version says otherwise)', async () => {
+    const res = await cli('sweep', '--dataset', datasetId, ...tiny, '--epochs', '1', '--axis', 'training.learning_rate=0.01,0.001', '--rank-by', 'autoattack', '--queries', '20', '--robust-images', '6', '--json', '--quiet');
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.stdout);
+    expect(doc.run.sweep).toMatchObject({ rankBy: 'SWEEP_RANK_BY_ROBUST_ACCURACY', robustAttack: { method: 'ATTACK_METHOD_AUTOATTACK', autoattackVersion: 'AUTO_ATTACK_VERSION_FAST', queries: 20 } });
+    const robust = doc.trials.map((t: { robustAccuracy: number }) => t.robustAccuracy);
+    expect(robust).toEqual([...robust].sort((a, b) => b - a));
+    expect(robust.every((r: unknown) => typeof r === 'number')).toBe(true);
+  }, 120_000);
+
   it('evaluate --attack adds robust accuracy per attack and epsilon', async () => {
-    const res = await cli('evaluate', modelId, '--attack', 'fgsm', '--attack', 'pgd', '--eps', '2/255,8/255', '--steps', '3', '--max-images', '6', '--json');
+    const res = await cli('evaluate', modelId, '--attack', 'fgsm', '--attack', 'pgd', '--eps', '2/255,8/255', '--steps', '3', '--max-images', '6', '--json', '--quiet');
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const doc = JSON.parse(res.stdout);
@@ -236,6 +246,46 @@ describe('advlab against a real trainer', () => {
     const human = await cli('evaluate', modelId, '--attack', 'pgd', '--eps', '8/255', '--steps', '3', '--max-images', '6');
     expect(human.stdout).toMatch(/^pgd eps 8\/255 .*\s8\/255\s+6\s/m);
   }, 60_000);
+
+  it('evaluate --attack autoattack: the cascade named on stderr while it runs, robust accuracy at most PGD\'s, what each member broke', async () => {
+    const args = ['evaluate', modelId, '--attack', 'pgd', '--attack', 'autoattack', '--version', 'fast', '--queries', '50', '--eps', '16/255', '--steps', '3', '--max-images', '6'];
+    const res = await cli(...args, '--json');
+    expect(res.code).toBe(0);
+    const doc = JSON.parse(res.stdout);
+    const [pgd, aa] = doc.robust;
+    expect(aa.attack).toMatchObject({ method: 'ATTACK_METHOD_AUTOATTACK', autoattackVersion: 'AUTO_ATTACK_VERSION_FAST', queries: 50 });
+    expect(pgd.attack.autoattackVersion).toBeUndefined();
+    expect(aa.robustAccuracy).toBeLessThanOrEqual(pgd.robustAccuracy);
+    expect(aa.cascade.map((s: { attack: string }) => s.attack)).toEqual(['apgd-ce', 'square']);
+    expect(aa.warnings).toEqual([expect.stringContaining('apgd-t skipped')]);
+    // Not a terminal: a line when each attack and each member of the cascade starts.
+    expect(res.stderr).toContain('attack 1/2: PGD-3');
+    expect(res.stderr).toContain('attack 2/2: AutoAttack (fast)');
+    expect(res.stderr).toContain('AutoAttack (fast): apgd-ce');
+    expect(res.stderr).toContain('AutoAttack (fast): square');
+    const human = await cli(...args, '--quiet');
+    expect(human.code).toBe(0);
+    expect(human.stderr).toBe('');
+    expect(human.stdout).toMatch(/^autoattack fast eps 16\/255 50 queries\s/m);
+    expect(human.stdout).toMatch(/apgd-ce broke \d+ \(.*% left\), then square broke \d+/);
+  }, 120_000);
+
+  it('attack --method apgd-ce, square and autoattack; adv-train and bad combinations are refused with the field named', async () => {
+    const apgd = JSON.parse((await cli('attack', modelId, '--method', 'apgd-ce', '--steps', '5', '--gallery', '2', '--max-images', '6', '--json', '--quiet')).stdout);
+    expect(apgd.result.attack).toMatchObject({ method: 'ATTACK_METHOD_APGD_CE', steps: 5 });
+    const square = JSON.parse((await cli('attack', modelId, '--method', 'square', '--queries', '20', '--gallery', '0', '--max-images', '6', '--json', '--quiet')).stdout);
+    expect(square.result.attack).toMatchObject({ method: 'ATTACK_METHOD_SQUARE', queries: 20 });
+    const aa = await cli('attack', modelId, '--method', 'autoattack', '--version', 'fast', '--queries', '20', '--gallery', '4', '--max-images', '6', '--quiet');
+    expect(aa.code).toBe(0);
+    expect(aa.stdout).toMatch(/flipped\s+broken by$/m);
+    const target = await cli('attack', modelId, '--method', 'autoattack', '--target', '1', '--max-images', '6', '--quiet');
+    expect(target.code).toBe(2);
+    expect(target.stderr).toContain('attack.target_class must be absent for AutoAttack');
+    const adv = await cli('adv-train', '--dataset', datasetId, '--base-model', modelId, '--method', 'autoattack', '--epochs', '1', '--quiet');
+    expect(adv.code).toBe(2);
+    expect(adv.stderr).toContain('adversarial.attack.method must be PGD or FGSM_RANDOM_START');
+    expect((await cli('evaluate', modelId, '--attack', 'fab')).stderr).toContain('--attack must be one of fgsm, pgd, fgsm-rs, apgd-ce, apgd-dlr, apgd-t, square, autoattack');
+  }, 120_000);
 
   it('attack writes the contact sheet PNG, the gallery images and an eps curve', async () => {
     const res = await cli('attack', modelId, '--eps', '8/255', '--steps', '3', '--gallery', '4', '--out', 'gallery.png', '--gallery-dir', 'gallery', '--curve', '0,2/255,8/255', '--max-images', '9', '--json', '--quiet');

@@ -91,6 +91,8 @@ export function robustJson(r: RobustResult) {
     meanLoss: r.meanLoss,
     sanity: r.sanity ?? null,
     seconds: r.seconds,
+    cascade: r.cascade.map((s) => ({ attack: s.attack, broken: s.broken, robustAccuracy: s.robustAccuracy })),
+    warnings: r.warnings,
   };
 }
 

@@ -19,7 +19,7 @@ import { train } from './commands/train';
 import { watch } from './commands/watch';
 import { processContext, type CliContext, type Writer } from './context';
 import { EXIT, reportError } from './errors';
-import { arg, attackOptions, modelTrainingOptions, outputOptions, repeatable, timeoutOption } from './options';
+import { arg, ATTACK_METHODS_TEXT, attackOptions, autoAttackOptions, modelTrainingOptions, outputOptions, repeatable, timeoutOption } from './options';
 import { parseAxis, parseEpsList, parseKind, parseMethod, parseNumber, parseRankBy, parseSplit, parseStatus } from './parse';
 
 const int = (name: string, min: number, max?: number) => arg((t) => parseNumber(name, t, { integer: true, min, max }));
@@ -49,6 +49,8 @@ export function createProgram(ctx: CliContext): Command {
   const program = new Command('advlab')
     .description('Train image classifiers and test their adversarial robustness through the advlab services.')
     .version('0.1.0')
+    // advlab's own options come before the command, so a command may have a --version of its own (AutoAttack's).
+    .enablePositionalOptions()
     .showHelpAfterError('(advlab <command> --help shows the usage)')
     .addHelpText('after', EXAMPLES)
     .exitOverride()
@@ -61,22 +63,22 @@ export function createProgram(ctx: CliContext): Command {
     .option('--base-model <id>', "start from a stored model's weights")
     .action((opts) => train(ctx, opts));
 
-  runFlags(attackOptions(modelTrainingOptions(outputOptions(command('adv-train', 'adversarially train a model (PGD or FGSM-RS) and follow the run'), { stream: true })), { methods: 'pgd or fgsm-rs', steps: ATTACK_FIELDS.trainingSteps }))
+  runFlags(attackOptions(modelTrainingOptions(outputOptions(command('adv-train', 'adversarially train a model (PGD or FGSM-RS) and follow the run'), { stream: true })), { methods: 'pgd or fgsm-rs', steps: ATTACK_FIELDS.trainingSteps, autoattack: false }))
     .requiredOption('--dataset <id>', 'dataset to train on')
     .option('--base-model <id>', 'fine-tune this stored model instead of starting from scratch')
     .option('--eval-images <n>', 'validation images attacked each epoch (default 256)', int('--eval-images', 1, 10000))
     .option('--eval-steps <n>', 'PGD steps of the per-epoch robust evaluation (default 20)', int('--eval-steps', 1, 1000))
     .action((opts) => advTrain(ctx, opts));
 
-  timeoutOption(outputOptions(command('evaluate', 'evaluate a model: accuracy, per class, confusion matrix, robust accuracy').argument('<model>', 'model id')), 0)
+  autoAttackOptions(timeoutOption(outputOptions(command('evaluate', 'evaluate a model: accuracy, per class, confusion matrix, robust accuracy').argument('<model>', 'model id')), 0))
     .option('--dataset <id>', "dataset (default: the model's)")
     .option('--split <split>', 'train, validation or test (default: test when present, else validation)', arg(parseSplit))
     .option('--max-images <n>', 'evaluate a seeded subset of this many images', int('--max-images', 1))
     .option('--seed <n>', 'seed of the subset', int('--seed', 0))
-    .option('--attack <method>', 'also attack with fgsm or pgd (repeatable)', repeatable((t) => parseMethod(t, '--attack')))
+    .option('--attack <method>', `also attack with ${ATTACK_METHODS_TEXT} (repeatable)`, repeatable((t) => parseMethod(t, '--attack')))
     .option('--eps <list>', 'budgets for the attacks, e.g. 8/255 or 2/255,8/255 (default 8/255)', arg((t) => parseEpsList(t, '--eps')))
     .option('--step <size>', 'PGD step size, pixel scale (default 0.002)', arg((t) => parseEpsList(t, '--step')[0]))
-    .option('--steps <n>', 'PGD iterations (default 20)', int('--steps', 1, 1000))
+    .option('--steps <n>', 'PGD iterations (default 20; APGD 100)', int('--steps', 1, 1000))
     .option('--restarts <n>', 'PGD random restarts (default 1)', int('--restarts', 1, 100))
     .action((id, opts) => evaluate(ctx, id, opts));
 
@@ -95,7 +97,7 @@ export function createProgram(ctx: CliContext): Command {
   runFlags(attackOptions(modelTrainingOptions(outputOptions(command('sweep', 'train a grid of configurations and rank them'), { stream: true })), { method: false }))
     .requiredOption('--dataset <id>', 'dataset to train on')
     .option('--axis <path=values>', 'an axis of the grid, e.g. model.use_skip=true,false or model.feature_maps=[32,64]|[16,32,64] (repeatable)', repeatable(parseAxis))
-    .option('--rank-by <what>', 'val or robust (default val)', arg(parseRankBy))
+    .option('--rank-by <what>', 'val, robust (PGD, or the attack the flags describe) or autoattack (AutoAttack, --version fast unless given) (default val)', arg(parseRankBy))
     .option('--robust-images <n>', 'validation images attacked per trial when ranking by robustness (default 256)', int('--robust-images', 1, 10000))
     .action((opts) => sweep(ctx, opts));
 

@@ -1,8 +1,8 @@
-import { AttackConfig, ModelConfig, TrainingConfig, type AttackMethod, type LossKind, type LrSchedule, type Norm } from '@advlab/contract';
+import { AttackConfig, ModelConfig, TrainingConfig, type AttackMethod, type AutoAttackVersion, type LossKind, type LrSchedule, type Norm } from '@advlab/contract';
 import { ATTACK_FIELDS, AUGMENTATION_FIELDS, MODEL_FIELDS, TRAINING_FIELDS, type NumberField } from '@advlab/config';
 import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from './errors';
-import { parseEps, parseIntList, parseLoss, parseLrSchedule, parseMethod, parseNorm, parseNumber } from './parse';
+import { ATTACK_METHOD_NAMES, parseAutoAttackVersion, parseEps, parseIntList, parseLoss, parseLrSchedule, parseMethod, parseNorm, parseNumber } from './parse';
 
 /** A commander argument parser from one of ours: a UsageError becomes commander's invalid-argument error. */
 export function arg<T>(parse: (text: string) => T): (text: string) => T {
@@ -133,20 +133,34 @@ export interface AttackFlags {
   norm?: Norm;
   restarts?: number;
   target?: number;
+  version?: AutoAttackVersion;
+  queries?: number;
 }
 
-/** --eps, --step, --steps, --norm, --restarts, --target, and --method unless the command has its own. */
-export function attackOptions(cmd: Command, opts: { method?: boolean; methods?: string; steps?: NumberField } = {}): Command {
+/** Every attack the CLI names: "fgsm, pgd, fgsm-rs, apgd-ce, apgd-dlr, apgd-t, square or autoattack". */
+export const ATTACK_METHODS_TEXT = Object.keys(ATTACK_METHOD_NAMES).join(', ').replace(/, ([^,]+)$/, ' or $1');
+
+/** AutoAttack's --version and Square's --queries. */
+export function autoAttackOptions(cmd: Command): Command {
+  const q = ATTACK_FIELDS.squareQueries;
+  return cmd
+    .option('--version <version>', 'AutoAttack budget: standard or fast (default standard)', arg(parseAutoAttackVersion))
+    .option('--queries <n>', `Square's query budget, also AutoAttack's Square member ${dflt(q)}; AutoAttack: its version's`, ranged('--queries', q));
+}
+
+/** --eps, --step, --steps, --norm, --restarts, --target, --method unless the command has its own, and --version and --queries unless `autoattack` is false. */
+export function attackOptions(cmd: Command, opts: { method?: boolean; methods?: string; steps?: NumberField; autoattack?: boolean } = {}): Command {
   const f = ATTACK_FIELDS;
   const steps = opts.steps ?? f.evaluationSteps;
-  if (opts.method !== false) cmd.option('--method <name>', `attack: ${opts.methods ?? 'fgsm, pgd or fgsm-rs'} (default pgd)`, arg(parseMethod));
-  return cmd
+  if (opts.method !== false) cmd.option('--method <name>', `attack: ${opts.methods ?? ATTACK_METHODS_TEXT} (default pgd)`, arg(parseMethod));
+  cmd
     .option('--eps <eps>', 'budget in pixel scale, e.g. 8/255 or 0.0314 (default 8/255)', arg(parseEps))
     .option('--step <size>', `PGD step size, pixel scale ${dflt(f.stepSizeLinf)}`, arg((t) => parseEps(t, '--step')))
-    .option('--steps <n>', `PGD iterations ${dflt(steps)}`, ranged('--steps', steps))
+    .option('--steps <n>', `PGD iterations ${dflt(steps)}; APGD ${dflt(f.apgdSteps)}`, ranged('--steps', steps))
     .option('--norm <norm>', 'linf or l2 (default linf)', arg(parseNorm))
     .option('--restarts <n>', `random restarts, worst case kept ${dflt(f.restarts)}`, ranged('--restarts', f.restarts))
     .option('--target <class>', 'targeted attack towards this class index', int('--target', 0));
+  return opts.autoattack === false ? cmd : autoAttackOptions(cmd);
 }
 
 export function attackConfigFrom(f: AttackFlags, method = f.method): AttackConfig {
@@ -158,5 +172,7 @@ export function attackConfigFrom(f: AttackFlags, method = f.method): AttackConfi
     steps: f.steps,
     restarts: f.restarts,
     targetClass: f.target,
+    autoattackVersion: f.version,
+    queries: f.queries,
   });
 }

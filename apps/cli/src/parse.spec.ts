@@ -1,6 +1,6 @@
-import { AttackMethod, LossKind, Split } from '@advlab/contract';
+import { AttackMethod, AutoAttackVersion, LossKind, Split } from '@advlab/contract';
 import { UsageError } from './errors';
-import { parseAxis, parseEps, parseEpsList, parseIntList, parseLoss, parseMethod, parseNumber, parseSplit } from './parse';
+import { parseAutoAttackVersion, parseAxis, parseEps, parseEpsList, parseIntList, parseLoss, parseMethod, parseNumber, parseSplit } from './parse';
 
 describe('parseEps', () => {
   it.each([
@@ -78,6 +78,11 @@ describe('other arguments', () => {
   it('maps names to enums and lists the choices otherwise', () => {
     expect(parseLoss('ova')).toBe(LossKind.LOSS_KIND_ONE_VS_ALL);
     expect(parseMethod('fgsm-rs')).toBe(AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START);
+    expect(parseMethod('AutoAttack')).toBe(AttackMethod.ATTACK_METHOD_AUTOATTACK);
+    expect(parseMethod('apgd-t')).toBe(AttackMethod.ATTACK_METHOD_APGD_T);
+    expect(() => parseMethod('fab')).toThrow('--method must be one of fgsm, pgd, fgsm-rs, apgd-ce, apgd-dlr, apgd-t, square, autoattack, got "fab"');
+    expect(parseAutoAttackVersion('fast')).toBe(AutoAttackVersion.AUTO_ATTACK_VERSION_FAST);
+    expect(() => parseAutoAttackVersion('plus')).toThrow('--version must be one of standard, fast, got "plus"');
     expect(parseSplit('test')).toBe(Split.SPLIT_TEST);
     expect(() => parseLoss('mse')).toThrow('--loss must be one of ce, ova, got "mse"');
   });

@@ -1,4 +1,4 @@
-import { AttackMethod, LossKind, LrSchedule, Norm, RunKind, RunStatus, Split, SweepRankBy, type SweepAxis } from '@advlab/contract';
+import { AttackMethod, AutoAttackVersion, LossKind, LrSchedule, Norm, RunKind, RunStatus, Split, SweepRankBy, type SweepAxis } from '@advlab/contract';
 import { UsageError } from './errors';
 
 /** A number option, checked against a range; `integer` refuses fractions. */
@@ -57,19 +57,31 @@ export const parseLoss = (text: string) => choice('--loss', text, { ce: LossKind
 
 export const parseLrSchedule = (text: string) => choice('--lr-schedule', text, { constant: LrSchedule.LR_SCHEDULE_CONSTANT, cosine: LrSchedule.LR_SCHEDULE_COSINE });
 
-export const parseMethod = (text: string, name = '--method') =>
-  choice(name, text, {
-    fgsm: AttackMethod.ATTACK_METHOD_FGSM,
-    pgd: AttackMethod.ATTACK_METHOD_PGD,
-    'fgsm-rs': AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START,
-  });
+/** The attacks by their CLI names, in the order help texts list them. */
+export const ATTACK_METHOD_NAMES = {
+  fgsm: AttackMethod.ATTACK_METHOD_FGSM,
+  pgd: AttackMethod.ATTACK_METHOD_PGD,
+  'fgsm-rs': AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START,
+  'apgd-ce': AttackMethod.ATTACK_METHOD_APGD_CE,
+  'apgd-dlr': AttackMethod.ATTACK_METHOD_APGD_DLR,
+  'apgd-t': AttackMethod.ATTACK_METHOD_APGD_T,
+  square: AttackMethod.ATTACK_METHOD_SQUARE,
+  autoattack: AttackMethod.ATTACK_METHOD_AUTOATTACK,
+} as const;
+
+export const parseMethod = (text: string, name = '--method') => choice(name, text, ATTACK_METHOD_NAMES);
+
+export const parseAutoAttackVersion = (text: string) =>
+  choice('--version', text, { standard: AutoAttackVersion.AUTO_ATTACK_VERSION_STANDARD, fast: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST });
 
 export const parseNorm = (text: string) => choice('--norm', text, { linf: Norm.NORM_LINF, l2: Norm.NORM_L2 });
 
 export const parseSplit = (text: string) =>
   choice('--split', text, { train: Split.SPLIT_TRAIN, validation: Split.SPLIT_VALIDATION, val: Split.SPLIT_VALIDATION, test: Split.SPLIT_TEST });
 
-export const parseRankBy = (text: string) => choice('--rank-by', text, { val: SweepRankBy.SWEEP_RANK_BY_VAL_ACCURACY, robust: SweepRankBy.SWEEP_RANK_BY_ROBUST_ACCURACY });
+/** `autoattack` ranks by robust accuracy under AutoAttack (see the sweep command). */
+export const parseRankBy = (text: string) =>
+  choice('--rank-by', text, { val: SweepRankBy.SWEEP_RANK_BY_VAL_ACCURACY, robust: SweepRankBy.SWEEP_RANK_BY_ROBUST_ACCURACY, autoattack: 'autoattack' as const });
 
 export const parseStatus = (text: string) =>
   choice('--status', text, {

@@ -1,18 +1,34 @@
-import { AttackMethod, Norm, RunStatus, SweepRankBy, type AttackConfig, type Dataset, type Model, type RobustResult, type Run, type SweepTrial } from '@advlab/contract';
+import { AttackMethod, AutoAttackVersion, Norm, RunStatus, SweepRankBy, type AttackConfig, type Dataset, type Model, type RobustResult, type Run, type SweepTrial } from '@advlab/contract';
 import { details, duration, epsLabel, featureMaps, kindName, num, pct, statusName, table, when } from './format';
+import { ATTACK_METHOD_NAMES } from './parse';
 
 /** An attack in a few words: "pgd linf eps 8/255 step 0.002 x20". */
 export function attackSummary(a: AttackConfig | undefined): string {
   if (!a) return '-';
-  const method = { [AttackMethod.ATTACK_METHOD_FGSM]: 'fgsm', [AttackMethod.ATTACK_METHOD_PGD]: 'pgd', [AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START]: 'fgsm-rs' }[a.method as number] ?? 'pgd';
+  const method = Object.entries(ATTACK_METHOD_NAMES).find(([, m]) => m === a.method)?.[0] ?? 'pgd';
   const parts = [method];
+  if (a.method === AttackMethod.ATTACK_METHOD_AUTOATTACK) parts.push(a.autoattackVersion === AutoAttackVersion.AUTO_ATTACK_VERSION_FAST ? 'fast' : 'standard');
   if (a.norm === Norm.NORM_L2) parts.push('l2');
   if (a.epsilon !== undefined) parts.push(`eps ${a.norm === Norm.NORM_L2 ? a.epsilon : epsLabel(a.epsilon)}`);
   if (method === 'pgd') {
     if (a.stepSize !== undefined) parts.push(`step ${+a.stepSize.toPrecision(4)}`);
     if (a.steps !== undefined) parts.push(`x${a.steps}`);
   }
+  if (method.startsWith('apgd') && a.steps !== undefined) parts.push(`x${a.steps}`);
+  if (a.queries !== undefined) parts.push(`${a.queries} queries`);
   return parts.join(' ');
+}
+
+/** AutoAttack's cascade, one line per member with what it broke, then its warnings; empty for other attacks. */
+export function cascadeLines(results: readonly RobustResult[]): string[] {
+  return results.flatMap((r) =>
+    r.cascade.length
+      ? [
+          `${attackSummary(r.attack)}: ${r.cascade.map((s) => `${s.attack} broke ${s.broken} (${pct(s.robustAccuracy)} left)`).join(', then ')}`,
+          ...r.warnings.map((w) => `  warning: ${w}`),
+        ]
+      : [],
+  );
 }
 
 const trainingSummary = (run: Run) => {

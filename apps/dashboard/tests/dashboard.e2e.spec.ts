@@ -33,7 +33,7 @@ type AttackServer = Awaited<ReturnType<typeof startAttackServer>>;
 function streamAttackStatus(address: string, modelId: string, datasetId: string): Promise<number | null> {
   const client = new AttackStreamServiceClient(address, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
-    const call = client.streamAttack({ modelId, image: { $case: 'datasetImage', value: { datasetId, split: Split.SPLIT_UNSPECIFIED, index: 0 } }, attack: { method: 2, norm: 1, loss: 0, epsilon: 8 / 255, steps: 2, stepSize: 2 / 255 } });
+    const call = client.streamAttack({ modelId, image: { $case: 'datasetImage', value: { datasetId, split: Split.SPLIT_UNSPECIFIED, index: 0 } }, attack: { method: 2, norm: 1, loss: 0, autoattackVersion: 0, epsilon: 8 / 255, steps: 2, stepSize: 2 / 255 } });
     call.on('data', () => {
       call.cancel();
       resolve(null);

@@ -1,4 +1,5 @@
 import {
+  AttackMethod,
   predictionOf,
   Split,
   type AttackConfig,
@@ -53,6 +54,9 @@ export async function* attackFrames(registry: Registry, loaded: LoadedModel, inp
   const classes = loaded.record.config?.classNames ?? [];
   const k = loaded.model.numClasses;
   const attack = resolveAttackConfig(input.attack, 'evaluate');
+  if (attack.method === AttackMethod.ATTACK_METHOD_AUTOATTACK) {
+    throw invalidArgument('attack.method: AutoAttack is a cascade of attacks, not one sequence of steps to stream; run it with Evaluate or Attack');
+  }
   checkTarget(attack, k, 'attack');
   const spec = attackSpecOf(attack);
   const { topK, frameEvery, amplification: gain } = resolveLiveAttackOptions(input, k);

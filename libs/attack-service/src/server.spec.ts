@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   ATTACK_STREAM_SERVICE_NAME,
+  AttackMethod,
   AttackStreamServiceClient,
   Dataset,
   health,
@@ -140,6 +141,7 @@ describe('attack server (real server, real client)', () => {
     ['a corrupt upload', () => StreamAttackRequest.fromPartial({ modelId, image: { $case: 'upload', value: { id: 'x', data: Buffer.from('junk') } } }), grpc.status.INVALID_ARGUMENT, /not a readable image/],
     ['top_k beyond the classes', () => StreamAttackRequest.fromPartial({ modelId, image: upload(), topK: 3 }), grpc.status.INVALID_ARGUMENT, /top_k must be in \[1, 2\], got 3/],
     ['eps above 1', () => StreamAttackRequest.fromPartial({ modelId, image: upload(), attack: { epsilon: 3 } }), grpc.status.INVALID_ARGUMENT, /attack\.epsilon/],
+    ['AutoAttack, which has no steps to stream', () => StreamAttackRequest.fromPartial({ modelId, image: upload(), attack: { method: AttackMethod.ATTACK_METHOD_AUTOATTACK } }), grpc.status.INVALID_ARGUMENT, /AutoAttack is a cascade of attacks/],
     ['an index past the split', () => StreamAttackRequest.fromPartial({ modelId, image: { $case: 'datasetImage', value: { datasetId: dataset.id, split: 2, index: 999 } } }), grpc.status.INVALID_ARGUMENT, /index must be in \[0, 5\], got 999/],
   ])('refuses %s with a readable status', async (_name, request, code, message) => {
     await expect(readFrames(client.streamAttack(request()))).rejects.toMatchObject({ code, details: expect.stringMatching(message) });

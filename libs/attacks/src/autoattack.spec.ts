@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AUTOATTACK_BUDGETS, autoAttack, AutoAttackProgress, AutoAttackResult, autoAttackSettings, formatAutoAttackReport } from './autoattack';
 import { Classifier } from './classifier';
-import { attackEvaluation, evaluateRobustness } from './robust';
+import { runAttackSpec } from './dispatch';
+import { attackEvaluation, evaluateRobustness, type RobustEvalStep } from './robust';
 import { linearClassifier, quantizedClassifier, uniformArray, useTestBackend } from './testing';
 
 beforeAll(useTestBackend);
@@ -175,6 +176,27 @@ describe('the AutoAttack cascade on a random linear model', () => {
     expect(aa?.autoAttack?.attacks).toEqual(['apgd-ce', 'apgd-t', 'square']);
     const brokenByAttacks = Object.values(aa?.autoAttack?.broken ?? {}).reduce((a, b) => a + b, 0);
     expect(brokenByAttacks).toBe(alone.brokenBy.filter((b) => b !== null && b !== 'clean').length);
+  });
+
+  it("tells evaluateRobustness's caller which attack and which member of the cascade runs, and takes a query budget for Square", async () => {
+    const batches = [0, 4].map((s) => ({ x: tf.slice(x, s, 4) as tf.Tensor4D, labels: labels.slice(s, s + 4) }));
+    const pgdSpec = { kind: 'pgd', norm: 'linf', eps, stepSize: 0.002, steps: 2, restarts: 1, randomStart: true } as const;
+    const aaSpec = { ...pgdSpec, kind: 'autoattack', autoAttack: 'fast', squareQueries: 5 } as const;
+    const steps: RobustEvalStep[] = [];
+    const report = await evaluateRobustness(classifier, batches, { attacks: [pgdSpec, aaSpec], seed: 4, onAttack: (p) => void steps.push(p) });
+    expect(report.attacks[1].autoAttack?.attacks).toEqual(['apgd-ce', 'apgd-t', 'square']);
+    const first = steps.filter((p) => p.imagesDone === 0);
+    expect(first[0]).toEqual({ attack: 0, title: 'PGD-2', stage: null, imagesDone: 0, batchImages: 4 });
+    expect(first[1]).toEqual({ attack: 1, title: 'AutoAttack (fast)', stage: null, imagesDone: 0, batchImages: 4 });
+    // Each member is named when it starts, in the cascade's order.
+    expect([...new Set(first.map((p) => p.stage).filter((st) => st !== null))]).toEqual(['apgd-ce', 'apgd-t', 'square']);
+    expect(steps.some((p) => p.imagesDone === 4 && p.attack === 1)).toBe(true);
+
+    const settings: AutoAttackProgress[] = [];
+    const r = await runAttackSpec(classifier, x, labels, aaSpec, { seed: 4, onAutoAttackProgress: (p) => void settings.push(p) });
+    r.xAdv.dispose();
+    expect(r.autoAttack?.settings.budget.squareQueries).toBe(5);
+    expect(settings[0].attack).toBe('clean');
   });
 });
 

@@ -2,7 +2,7 @@ import type { AttackSpec } from '@advlab/config';
 import * as tf from '@tensorflow/tfjs-core';
 import { apgd } from './apgd';
 import { apgdTargeted } from './apgd_targeted';
-import { autoAttack, type AutoAttackResult } from './autoattack';
+import { autoAttack, type AutoAttackProgress, type AutoAttackResult } from './autoattack';
 import { Classifier, labelArray } from './classifier';
 import type { AttackResult, AttackSettings, StepCallback } from './core';
 import { fgsm } from './fgsm';
@@ -19,6 +19,8 @@ export interface RunAttackOptions {
   readonly onStep?: StepCallback;
   /** Ids of the images (their positions in an evaluated set), for attacks that seed per image. */
   readonly imageIds?: ArrayLike<number>;
+  /** AutoAttack: called after the clean pass, when a member of the cascade starts, and after each of its batches. */
+  readonly onAutoAttackProgress?: (p: AutoAttackProgress) => void | Promise<void>;
 }
 
 /** An attack's result; AutoAttack's carries what each member of the cascade did. */
@@ -50,7 +52,16 @@ export async function runAttackSpec(classifier: Classifier, x: tf.Tensor4D, labe
     case 'square':
       return square(classifier, x, y, { eps: spec.eps, targets, seed: opts.seed, signal: opts.signal, onStep: opts.onStep, norm: spec.norm, queries: spec.steps, restarts: spec.restarts, imageIds: opts.imageIds });
     case 'autoattack': {
-      const aa = await autoAttack(classifier, x, y, { version: spec.autoAttack, norm: spec.norm, eps: spec.eps, seed: opts.seed, imageIds: opts.imageIds, signal: opts.signal });
+      const aa = await autoAttack(classifier, x, y, {
+        version: spec.autoAttack,
+        budget: { squareQueries: spec.squareQueries },
+        norm: spec.norm,
+        eps: spec.eps,
+        seed: opts.seed,
+        imageIds: opts.imageIds,
+        signal: opts.signal,
+        onProgress: opts.onAutoAttackProgress,
+      });
       const settings: AttackSettings = {
         attack: 'apgd',
         norm: spec.norm,

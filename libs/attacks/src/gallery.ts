@@ -6,6 +6,7 @@ import { probabilities, Rng } from '@advlab/model';
 import { attackTitle, type AttackSpec } from '@advlab/config';
 import { Classifier } from './classifier';
 import { AttackSettings } from './core';
+import type { AutoAttackMember } from './autoattack';
 import { runAttackSpec } from './dispatch';
 import { notebookAttacks } from './robust';
 import { check, formatEps } from './threat';
@@ -49,6 +50,8 @@ export interface GalleryItem {
   /** The adversarial image is misclassified. */
   readonly success: boolean;
   readonly maxAbsDelta: number;
+  /** AutoAttack: the member of the cascade that broke the image, 'clean' when it was misclassified to begin with, null when robust; undefined for other attacks. */
+  readonly brokenBy?: AutoAttackMember | 'clean' | null;
   /** PNGs at the data set's resolution: the clean image, the adversarial image, and `0.5 + 10 * delta` clipped to [0, 1]. */
   readonly png: { readonly clean: Buffer; readonly adversarial: Buffer; readonly perturbation: Buffer };
 }
@@ -165,6 +168,7 @@ export async function buildGallery(classifier: Classifier, dataset: ImageDataset
           adversarial,
           success: adversarial.class !== labels[i],
           maxAbsDelta,
+          brokenBy: r.autoAttack?.brokenBy[i],
           png: { clean: cleanPng, adversarial: advPng, perturbation: pertPng },
         });
       }

@@ -22,7 +22,7 @@ export type { AutoAttackBudget, AutoAttackMember, AutoAttackOptions, AutoAttackP
 export { runAttackSpec } from './dispatch';
 export type { RunAttackOptions, SpecResult } from './dispatch';
 export { attackEvaluation, evaluateRobustness, formatRobustnessReport, notebookAttacks } from './robust';
-export type { AttackEvaluation, AutoAttackSummary, CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustnessReport, SanityChecks } from './robust';
+export type { AttackEvaluation, AutoAttackSummary, CurvePoint, RobustEvalOptions, RobustEvalProgress, RobustEvalStep, RobustnessReport, SanityChecks } from './robust';
 export { adversarialTrain, DEFAULT_ADVERSARIAL_SETTINGS, describeTrainingAttack, withAdversarialDefaults } from './adversarial_training';
 export type { AdversarialEpochMetrics, AdversarialSettings, AdversarialTrainConfig, AdversarialTrainHooks, AdversarialTrainResult, TrainingAttack } from './adversarial_training';
 export { buildGallery, gallerySheetSize, PERTURBATION_GAIN, perturbationImage } from './gallery';

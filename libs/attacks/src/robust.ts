@@ -41,6 +41,22 @@ export interface RobustEvalOptions {
   readonly signal?: AbortSignal;
   /** Called after every batch. */
   onBatch?(p: RobustEvalProgress): void | Promise<void>;
+  /** Called when an attack starts on a batch, and for AutoAttack when each member of its cascade starts or finishes a part of it. */
+  onAttack?(p: RobustEvalStep): void | Promise<void>;
+}
+
+/** Where {@link evaluateRobustness} is within a batch. */
+export interface RobustEvalStep {
+  /** Position of the attack in `attacks`, from 0. */
+  readonly attack: number;
+  /** `PGD-20`, `AutoAttack (fast)`. */
+  readonly title: string;
+  /** AutoAttack: the member of the cascade running; null for other attacks (and AutoAttack's clean pass). */
+  readonly stage: AutoAttackMember | null;
+  /** Images every attack has finished (the batches before this one). */
+  readonly imagesDone: number;
+  /** Images in the batch being attacked. */
+  readonly batchImages: number;
 }
 
 /** Running totals after one batch of {@link evaluateRobustness}. */
@@ -191,7 +207,14 @@ export async function evaluateRobustness(classifier: Classifier, batches: AsyncI
         // APGD, Square and AutoAttack seed every image by its id: their result does not depend on the batching.
         const attackSeed = SEEDED_PER_IMAGE.has(spec.kind) ? seed : new Rng(seed, batch, k).nextUint32() >>> 1;
         const t = Date.now();
-        const r = await runAttackSpec(classifier, x, y, spec, { seed: attackSeed, signal: opts.signal, imageIds });
+        const step = { attack: k, title: attackTitle(spec), imagesDone: labels.length, batchImages: y.length };
+        await opts.onAttack?.({ ...step, stage: null });
+        const r = await runAttackSpec(classifier, x, y, spec, {
+          seed: attackSeed,
+          signal: opts.signal,
+          imageIds,
+          onAutoAttackProgress: opts.onAttack && ((p) => (p.attack === 'clean' ? undefined : opts.onAttack?.({ ...step, stage: p.attack }))),
+        });
         run.millis += Date.now() - t;
         run.settings ??= r.settings;
         run.predictions.push(...r.predictions);

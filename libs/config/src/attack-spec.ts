@@ -40,6 +40,8 @@ export interface AttackSpec {
   readonly loss?: AttackLossName;
   /** For `autoattack`: which budget. */
   readonly autoAttack?: AutoAttackVersion;
+  /** For `autoattack`: the Square member's queries; undefined: the version's. */
+  readonly squareQueries?: number;
 }
 
 /** How people name an attack in reports: `PGD-20`, `FGSM`, `AutoAttack (fast)`. */

@@ -56,6 +56,8 @@ const DOCUMENTED: Array<{ field: Field; file: string; message: string; name: str
   { field: ATTACK_FIELDS.stepSizeL2, file: 'config.proto', message: 'AttackConfig', name: 'step_size' },
   { field: ATTACK_FIELDS.evaluationSteps, file: 'config.proto', message: 'AttackConfig', name: 'steps' },
   { field: ATTACK_FIELDS.trainingSteps, file: 'config.proto', message: 'AttackConfig', name: 'steps' },
+  { field: ATTACK_FIELDS.apgdSteps, file: 'config.proto', message: 'AttackConfig', name: 'steps' },
+  { field: ATTACK_FIELDS.squareQueries, file: 'config.proto', message: 'AttackConfig', name: 'queries' },
   { field: ATTACK_FIELDS.restarts, file: 'config.proto', message: 'AttackConfig', name: 'restarts' },
   { field: ATTACK_FIELDS.randomStart, file: 'config.proto', message: 'AttackConfig', name: 'random_start' },
   { field: ADVERSARIAL_FIELDS.evalImages, file: 'config.proto', message: 'AdversarialConfig', name: 'eval_images' },

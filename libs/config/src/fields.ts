@@ -98,6 +98,10 @@ export const ATTACK_FIELDS = {
   stepSizeL2: num('attack.step_size', 'Step size (L2)', { default: 0.1, min: 0, max: 64, minExclusive: true }),
   evaluationSteps: num('attack.steps', 'Steps', { default: 20, min: 1, max: 1000, integer: true }),
   trainingSteps: num('attack.steps', 'Steps (adversarial training)', { default: 10, min: 1, max: 1000, integer: true }),
+  /** APGD-CE, APGD-DLR and APGD-T: the paper's 100 iterations. */
+  apgdSteps: num('attack.steps', 'Steps (APGD)', { default: 100, min: 1, max: 1000, integer: true }),
+  /** Square's model queries per restart (AutoAttack's versions set their own unless given). */
+  squareQueries: num('attack.queries', 'Queries (Square)', { default: 5000, min: 1, max: 100_000, integer: true }),
   restarts: num('attack.restarts', 'Restarts', { default: 1, min: 1, max: 100, integer: true }),
   randomStart: bool('attack.random_start', 'Random start', true),
 } as const;

@@ -1,5 +1,5 @@
-import { AttackMethod, LossKind, LrSchedule, Norm } from '@advlab/contract';
-import { epsilonLabel, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './resolve';
+import { AttackMethod, AutoAttackVersion, LossKind, LrSchedule, Norm } from '@advlab/contract';
+import { attackSpecOf, epsilonLabel, resolveAdversarialConfig, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './resolve';
 
 const expectInvalid = (fn: () => unknown, message: string) =>
   expect(fn).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(message) }));
@@ -85,6 +85,50 @@ describe('resolveAttackConfig', () => {
     [{ restarts: 101 }, 'attack.restarts must be an integer in [1, 100], got 101'],
     [{ method: 9 as AttackMethod }, 'attack.method is not a known attack (9)'],
   ])('refuses %j', (attack, message) => expectInvalid(() => resolveAttackConfig(attack, 'evaluate'), message));
+});
+
+describe('the APGD family, Square and AutoAttack', () => {
+  const M = AttackMethod;
+  it('fill their own defaults: 100 APGD iterations, 5000 Square queries, the standard AutoAttack', () => {
+    expect(resolveAttackConfig({ method: M.ATTACK_METHOD_APGD_CE }, 'evaluate')).toMatchObject({ steps: 100, restarts: 1, queries: undefined });
+    expect(resolveAttackConfig({ method: M.ATTACK_METHOD_APGD_T, steps: 30 }, 'evaluate').steps).toBe(30);
+    expect(resolveAttackConfig({ method: M.ATTACK_METHOD_SQUARE }, 'evaluate').queries).toBe(5000);
+    const aa = resolveAttackConfig({ method: M.ATTACK_METHOD_AUTOATTACK }, 'evaluate');
+    expect(aa).toMatchObject({ autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_STANDARD, queries: undefined });
+    expect(resolveAttackConfig(undefined, 'evaluate').autoattackVersion).toBe(AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED);
+  });
+
+  it('become the attacks lib specs', () => {
+    const spec = (a: Parameters<typeof resolveAttackConfig>[0]) => attackSpecOf(resolveAttackConfig(a, 'evaluate'));
+    expect(spec({ method: M.ATTACK_METHOD_APGD_CE })).toMatchObject({ kind: 'apgd', loss: 'cross-entropy', steps: 100 });
+    expect(spec({ method: M.ATTACK_METHOD_APGD_DLR, norm: Norm.NORM_L2 })).toMatchObject({ kind: 'apgd', loss: 'dlr', norm: 'l2', eps: 0.5 });
+    expect(spec({ method: M.ATTACK_METHOD_APGD_T, steps: 10 })).toMatchObject({ kind: 'apgd-t', steps: 10 });
+    expect(spec({ method: M.ATTACK_METHOD_SQUARE, queries: 300, targetClass: 2 })).toMatchObject({ kind: 'square', steps: 300, targetClass: 2 });
+    expect(spec({ method: M.ATTACK_METHOD_AUTOATTACK, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST, queries: 50 })).toMatchObject({
+      kind: 'autoattack',
+      autoAttack: 'fast',
+      squareQueries: 50,
+    });
+    expect(spec({ method: M.ATTACK_METHOD_AUTOATTACK })).toMatchObject({ kind: 'autoattack', autoAttack: 'standard', squareQueries: undefined });
+    expect(spec({ method: M.ATTACK_METHOD_FGSM_RANDOM_START })).toMatchObject({ kind: 'fgsm-rs', steps: 1 });
+  });
+
+  it.each([
+    [{ method: M.ATTACK_METHOD_AUTOATTACK, targetClass: 1 }, 'attack.target_class must be absent for AutoAttack'],
+    [{ method: M.ATTACK_METHOD_APGD_T, targetClass: 1 }, 'attack.target_class must be absent for APGD-T'],
+    [{ method: M.ATTACK_METHOD_AUTOATTACK, loss: LossKind.LOSS_KIND_ONE_VS_ALL }, 'attack.loss must be absent for AutoAttack'],
+    [{ method: M.ATTACK_METHOD_APGD_DLR, loss: LossKind.LOSS_KIND_CROSS_ENTROPY }, 'attack.loss must be absent for APGD-DLR'],
+    [{ method: M.ATTACK_METHOD_PGD, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST }, 'attack.autoattack_version applies to AutoAttack only, not PGD'],
+    [{ method: M.ATTACK_METHOD_AUTOATTACK, autoattackVersion: 7 as AutoAttackVersion }, 'attack.autoattack_version is not a known AutoAttack version (7)'],
+    [{ method: M.ATTACK_METHOD_PGD, queries: 100 }, 'attack.queries applies to Square and AutoAttack only, not PGD'],
+    [{ method: M.ATTACK_METHOD_SQUARE, queries: 0 }, 'attack.queries must be an integer in [1, 100000], got 0'],
+    [{ method: M.ATTACK_METHOD_AUTOATTACK, queries: 200_000 }, 'attack.queries must be an integer in [1, 100000], got 200000'],
+    [{ method: M.ATTACK_METHOD_APGD_CE, steps: 1001 }, 'attack.steps must be an integer in [1, 1000], got 1001'],
+  ])('refuse %j', (attack, message) => expectInvalid(() => resolveAttackConfig(attack, 'evaluate'), message));
+
+  it.each([M.ATTACK_METHOD_APGD_CE, M.ATTACK_METHOD_APGD_T, M.ATTACK_METHOD_SQUARE, M.ATTACK_METHOD_AUTOATTACK, M.ATTACK_METHOD_FGSM])('are refused for adversarial training (%s)', (method) =>
+    expectInvalid(() => resolveAdversarialConfig({ attack: { ...resolveAttackConfig(undefined, 'train'), method } }), 'adversarial.attack.method must be PGD or FGSM_RANDOM_START for adversarial training'),
+  );
 });
 
 describe('epsilonLabel', () => {

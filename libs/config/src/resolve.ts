@@ -9,6 +9,7 @@ import {
   AttackConfig,
   AttackMethod,
   AugmentationConfig,
+  AutoAttackVersion,
   LossKind,
   LrSchedule,
   ModelConfig,
@@ -110,21 +111,70 @@ export function resolveAttackConfig(attack: Partial<AttackConfig> | undefined, p
   const linf = norm === Norm.NORM_LINF;
   const eps = linf ? f.epsilonLinf : f.epsilonL2;
   const step = linf ? f.stepSizeLinf : f.stepSizeL2;
-  const steps = purpose === 'train' ? f.trainingSteps : f.evaluationSteps;
+  const apgd = APGD_METHODS.has(method);
+  const steps = apgd ? f.apgdSteps : purpose === 'train' ? f.trainingSteps : f.evaluationSteps;
+  const defaultSteps = method === AttackMethod.ATTACK_METHOD_PGD || apgd ? (steps.default as number) : 1;
+  const square = method === AttackMethod.ATTACK_METHOD_SQUARE;
+  const autoattack = method === AttackMethod.ATTACK_METHOD_AUTOATTACK;
   const resolved: AttackConfig = {
     method,
     norm,
     epsilon: checkField(eps, a.epsilon ?? (eps.default as number), `${field}.epsilon`),
     stepSize: checkField(step, a.stepSize ?? (step.default as number), `${field}.step_size`),
-    steps: checkField(steps, a.steps ?? (method === AttackMethod.ATTACK_METHOD_PGD ? (steps.default as number) : 1), `${field}.steps`),
+    steps: checkField(steps, a.steps ?? defaultSteps, `${field}.steps`),
     randomStart: a.randomStart ?? f.randomStart.default,
     restarts: checkField(f.restarts, a.restarts ?? (f.restarts.default as number), `${field}.restarts`),
     targetClass: a.targetClass,
     loss: a.loss || LossKind.LOSS_KIND_UNSPECIFIED,
+    autoattackVersion: autoattack ? a.autoattackVersion || AutoAttackVersion.AUTO_ATTACK_VERSION_STANDARD : AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED,
+    queries: square ? checkField(f.squareQueries, a.queries ?? (f.squareQueries.default as number), `${field}.queries`) : a.queries,
   };
+  const name = ATTACK_METHOD_LABELS[method] ?? String(method);
   check(resolved.loss in LossKind, `${field}.loss`, `is not a known loss (${resolved.loss})`);
+  check(
+    resolved.loss === LossKind.LOSS_KIND_UNSPECIFIED || !(apgd || square || autoattack),
+    `${field}.loss`,
+    `must be absent for ${name}, which climbs its own loss (${OWN_LOSS[method]})`,
+  );
+  check(
+    resolved.targetClass === undefined || !(autoattack || method === AttackMethod.ATTACK_METHOD_APGD_T),
+    `${field}.target_class`,
+    `must be absent for ${name}: ${autoattack ? 'AutoAttack is untargeted (its APGD-T member picks its own targets)' : 'APGD-T picks its own targets, the most likely wrong classes'}`,
+  );
+  check(resolved.autoattackVersion in AutoAttackVersion, `${field}.autoattack_version`, `is not a known AutoAttack version (${resolved.autoattackVersion})`);
+  check(
+    !a.autoattackVersion || autoattack,
+    `${field}.autoattack_version`,
+    `applies to AutoAttack only, not ${name}`,
+  );
+  check(a.queries === undefined || square || autoattack, `${field}.queries`, `applies to Square and AutoAttack only, not ${name}`);
+  if (autoattack && a.queries !== undefined) checkField(f.squareQueries, a.queries, `${field}.queries`);
   return resolved;
 }
+
+/** The APGD family: adaptive step size, the paper's 100 iterations by default. */
+const APGD_METHODS: ReadonlySet<AttackMethod> = new Set([AttackMethod.ATTACK_METHOD_APGD_CE, AttackMethod.ATTACK_METHOD_APGD_DLR, AttackMethod.ATTACK_METHOD_APGD_T]);
+
+/** How error messages name each method. */
+const ATTACK_METHOD_LABELS: Readonly<Record<number, string>> = {
+  [AttackMethod.ATTACK_METHOD_UNSPECIFIED]: 'PGD',
+  [AttackMethod.ATTACK_METHOD_FGSM]: 'FGSM',
+  [AttackMethod.ATTACK_METHOD_PGD]: 'PGD',
+  [AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START]: 'FGSM with random start',
+  [AttackMethod.ATTACK_METHOD_APGD_CE]: 'APGD-CE',
+  [AttackMethod.ATTACK_METHOD_APGD_DLR]: 'APGD-DLR',
+  [AttackMethod.ATTACK_METHOD_APGD_T]: 'APGD-T',
+  [AttackMethod.ATTACK_METHOD_SQUARE]: 'Square',
+  [AttackMethod.ATTACK_METHOD_AUTOATTACK]: 'AutoAttack',
+};
+
+const OWN_LOSS: Partial<Record<AttackMethod, string>> = {
+  [AttackMethod.ATTACK_METHOD_APGD_CE]: 'cross-entropy on the logits',
+  [AttackMethod.ATTACK_METHOD_APGD_DLR]: 'the DLR loss',
+  [AttackMethod.ATTACK_METHOD_APGD_T]: 'the targeted DLR loss',
+  [AttackMethod.ATTACK_METHOD_SQUARE]: 'the margin of the logits',
+  [AttackMethod.ATTACK_METHOD_AUTOATTACK]: 'each member its own',
+};
 
 /** Checks an attack's target class against the model's classes. */
 export function checkTarget(attack: AttackConfig, numClasses: number, field: string): void {
@@ -139,7 +189,7 @@ export function resolveAdversarialConfig(adversarial: Partial<AdversarialConfig>
   check(
     attack.method === AttackMethod.ATTACK_METHOD_PGD || attack.method === AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START,
     'adversarial.attack.method',
-    'must be PGD or FGSM_RANDOM_START for adversarial training',
+    `must be PGD or FGSM_RANDOM_START for adversarial training, got ${ATTACK_METHOD_LABELS[attack.method]} (evaluate a trained model with it instead)`,
   );
   check(attack.norm === Norm.NORM_LINF, 'adversarial.attack.norm', 'must be L-infinity for adversarial training');
   check(attack.targetClass === undefined, 'adversarial.attack.target_class', 'is not supported for adversarial training');
@@ -161,18 +211,34 @@ export function attackLossName(loss: LossKind | undefined): AttackLossName | und
 
 /** A resolved AttackConfig as the attacks lib runs it. */
 export function attackSpecOf(attack: AttackConfig): AttackSpec {
-  const kind = attack.method === AttackMethod.ATTACK_METHOD_FGSM ? 'fgsm' : attack.method === AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START ? 'fgsm-rs' : 'pgd';
-  return {
-    kind,
-    norm: attack.norm === Norm.NORM_L2 ? 'l2' : 'linf',
-    eps: attack.epsilon as number,
-    stepSize: attack.stepSize as number,
-    steps: kind === 'pgd' ? (attack.steps as number) : 1,
-    restarts: kind === 'pgd' ? (attack.restarts as number) : 1,
-    randomStart: attack.randomStart ?? true,
-    targetClass: attack.targetClass,
-    loss: attackLossName(attack.loss),
-  };
+  const norm = attack.norm === Norm.NORM_L2 ? 'l2' : 'linf';
+  const common = { norm, eps: attack.epsilon as number, stepSize: attack.stepSize as number, randomStart: attack.randomStart ?? true } as const;
+  const steps = attack.steps as number;
+  const restarts = attack.restarts as number;
+  switch (attack.method) {
+    case AttackMethod.ATTACK_METHOD_FGSM:
+    case AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START:
+      return { ...common, kind: attack.method === AttackMethod.ATTACK_METHOD_FGSM ? 'fgsm' : 'fgsm-rs', steps: 1, restarts: 1, targetClass: attack.targetClass, loss: attackLossName(attack.loss) };
+    case AttackMethod.ATTACK_METHOD_APGD_CE:
+      return { ...common, kind: 'apgd', steps, restarts, targetClass: attack.targetClass, loss: 'cross-entropy' };
+    case AttackMethod.ATTACK_METHOD_APGD_DLR:
+      return { ...common, kind: 'apgd', steps, restarts, targetClass: attack.targetClass, loss: 'dlr' };
+    case AttackMethod.ATTACK_METHOD_APGD_T:
+      return { ...common, kind: 'apgd-t', steps, restarts, loss: 'dlr' };
+    case AttackMethod.ATTACK_METHOD_SQUARE:
+      return { ...common, kind: 'square', steps: attack.queries ?? (ATTACK_FIELDS.squareQueries.default as number), restarts, targetClass: attack.targetClass, loss: 'margin' };
+    case AttackMethod.ATTACK_METHOD_AUTOATTACK:
+      return {
+        ...common,
+        kind: 'autoattack',
+        steps: 1,
+        restarts: 1,
+        autoAttack: attack.autoattackVersion === AutoAttackVersion.AUTO_ATTACK_VERSION_FAST ? 'fast' : 'standard',
+        squareQueries: attack.queries,
+      };
+    default:
+      return { ...common, kind: 'pgd', steps, restarts, targetClass: attack.targetClass, loss: attackLossName(attack.loss) };
+  }
 }
 
 /** Epsilon for the API's reports: `8/255`, `7.98/255`; zero is written `0/255`; L2 budgets as numbers. */

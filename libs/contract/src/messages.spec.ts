@@ -2,6 +2,7 @@ import {
   AttackConfig,
   AttackFrame,
   AttackMethod,
+  AutoAttackVersion,
   AttackResponse,
   EvaluateResponse,
   LossKind,
@@ -59,11 +60,14 @@ describe('contract messages round-trip through the wire format', () => {
       restarts: 2,
       targetClass: 0,
       loss: LossKind.LOSS_KIND_UNSPECIFIED,
+      autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED,
     };
     const decoded = roundTrip(AttackConfig, attack);
     expect(decoded.epsilon).toBeCloseTo(8 / 255, 7);
     expect(decoded.targetClass).toBe(0);
     expect(roundTrip(AttackConfig, AttackConfig.fromPartial({})).targetClass).toBeUndefined();
+    const aa = roundTrip(AttackConfig, AttackConfig.fromPartial({ method: AttackMethod.ATTACK_METHOD_AUTOATTACK, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST, queries: 0 }));
+    expect(aa).toMatchObject({ method: AttackMethod.ATTACK_METHOD_AUTOATTACK, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST, queries: 0 });
   });
 
   it('RunEvent keeps its oneof case and timestamp', () => {

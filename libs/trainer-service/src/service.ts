@@ -1,8 +1,8 @@
 import type { TrainerServiceServer } from '@advlab/contract';
-import { unary, type Logger, type WorkPool } from '@advlab/grpc-server';
+import { serverStream, unary, type Logger, type WorkPool } from '@advlab/grpc-server';
 import type { Registry } from '@advlab/registry';
 import { datasetHandlers } from './handlers/datasets';
-import { attack, evaluate } from './handlers/evaluation';
+import { attack, evaluate, evaluateStream } from './handlers/evaluation';
 import { modelHandlers } from './handlers/models';
 import { runHandlers } from './handlers/runs';
 import type { RunManager } from './runs';
@@ -26,6 +26,7 @@ export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
     ...modelHandlers(deps),
     ...datasetHandlers(deps),
     evaluate: unary('Evaluate', (request, { signal }) => deps.pool.run(() => evaluate(deps, request, signal), signal)),
+    evaluateStream: serverStream('EvaluateStream', (request, { signal }) => evaluateStream(deps, request, signal)),
     attack: unary('Attack', (request, { signal }) => deps.pool.run(() => attack(deps, request, signal), signal)),
   };
 }

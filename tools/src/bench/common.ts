@@ -19,6 +19,8 @@ export interface BenchOptions {
   readonly backends?: readonly BackendName[];
   /** Images of the bundled training set in the adversarial-training epoch. Default all. */
   readonly advImages?: number;
+  /** Images of the AutoAttack benchmark. Default 4. */
+  readonly autoAttackImages?: number;
   readonly noTorch: boolean;
 }
 

@@ -6,6 +6,7 @@
  *   npm run bench -- --only model          run some sections (comma-separated names)
  *   npm run bench -- --iterations 8 --warmup 2 --repetitions 5 --workers 1 --no-torch
  *   npm run bench -- --backends onednn,wasm --adv-images 1024
+ *   npm run bench -- --only autoattack --aa-images 8   AutoAttack fast and standard beside PGD-20
  *
  * A section is `{ name, run(opts) }` returning its figures keyed by backend
  * (`{onednn: {...}, wasm: {...}, torch: {...}}`, `data` for the data pipeline); sections
@@ -14,6 +15,7 @@
 import { Command } from 'commander';
 import { BACKEND_NAMES, BackendName } from '@advlab/model';
 import { benchAttacks } from './attacks';
+import { benchAutoAttack, DEFAULT_AUTOATTACK_IMAGES } from './autoattack';
 import { BenchOptions, mergeByBackend } from './common';
 import { benchData } from './data';
 import { benchModel } from './model';
@@ -30,6 +32,7 @@ export const SECTIONS: BenchSection[] = [
   { name: 'model', run: (o) => benchModel(o) },
   { name: 'data', run: (o) => benchData(o) },
   { name: 'attacks', run: (o) => benchAttacks(o) },
+  { name: 'autoattack', run: (o) => benchAutoAttack(o) },
 ];
 
 async function main(): Promise<void> {
@@ -43,9 +46,10 @@ async function main(): Promise<void> {
     .option('--workers <n>', "training threads on wasm ('auto' or a count)", (v) => (v === 'auto' ? 'auto' : Number(v)))
     .option('--backends <names>', `tensor backends to measure (${BACKEND_NAMES.join(', ')}); default onednn,wasm`)
     .option('--adv-images <n>', 'images of the bundled set in the adversarial-training epoch (default all)', (v) => Number(v))
+    .option('--aa-images <n>', `images of the AutoAttack benchmark (default ${DEFAULT_AUTOATTACK_IMAGES})`, (v) => Number(v))
     .option('--no-torch', 'skip the PyTorch reference')
     .parse();
-  const o = program.opts<{ json: boolean; only?: string; warmup?: number; iterations?: number; repetitions?: number; workers?: number | 'auto'; backends?: string; advImages?: number; torch: boolean }>();
+  const o = program.opts<{ json: boolean; only?: string; warmup?: number; iterations?: number; repetitions?: number; workers?: number | 'auto'; backends?: string; advImages?: number; aaImages?: number; torch: boolean }>();
   const wanted = o.only ? o.only.split(',').map((s) => s.trim()) : SECTIONS.map((s) => s.name);
   const unknown = wanted.filter((w) => !SECTIONS.some((s) => s.name === w));
   if (unknown.length) throw new Error(`unknown bench section(s): ${unknown.join(', ')}`);
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     workers: o.workers,
     backends: backends as BackendName[] | undefined,
     advImages: o.advImages,
+    autoAttackImages: o.aaImages,
     noTorch: !o.torch,
   };
   const merged: Record<string, unknown> = {};

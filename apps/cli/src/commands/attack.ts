@@ -1,4 +1,4 @@
-import { AttackRequest, type Split } from '@advlab/contract';
+import { AttackMethod, AttackRequest, type Split } from '@advlab/contract';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
@@ -6,7 +6,7 @@ import { epsLabel, pct, table } from '../format';
 import { robustJson } from '../json';
 import { attackConfigFrom, type AttackFlags } from '../options';
 import { Output, type OutputOptions } from '../output';
-import { robustTable } from '../views';
+import { cascadeLines, robustTable } from '../views';
 
 export interface AttackOptions extends OutputOptions, AttackFlags {
   dataset?: string;
@@ -68,17 +68,21 @@ export async function attack(ctx: CliContext, modelId: string, opts: AttackOptio
       adversarial: { label: g.adversarial?.label ?? '', confidence: g.adversarial?.confidence ?? 0 },
       maxPerturbation: g.maxPerturbation,
       success: g.success,
+      brokenBy: g.brokenBy || null,
     })),
     contactSheet: sheet,
     galleryDir,
   });
   if (out.machine) return;
   if (res.result) out.print(robustTable([res.result]));
+  const cascade = cascadeLines(res.result ? [res.result] : []);
+  if (cascade.length) out.print(cascade.join('\n'));
   if (res.curve.length) out.print(table([{ header: 'eps', align: 'right' }, { header: 'accuracy', align: 'right' }], res.curve.map((p) => [epsLabel(p.epsilon), pct(p.accuracy)])));
   if (res.gallery.length) {
+    const brokenBy = res.result?.attack?.method === AttackMethod.ATTACK_METHOD_AUTOATTACK;
     out.print(
       table(
-        [{ header: 'image', align: 'right' }, 'true', 'clean', 'adversarial', { header: 'max |delta|', align: 'right' }, 'flipped'],
+        [{ header: 'image', align: 'right' }, 'true', 'clean', 'adversarial', { header: 'max |delta|', align: 'right' }, 'flipped', ...(brokenBy ? ['broken by'] : [])],
         res.gallery.map((g) => [
           g.index,
           g.trueLabel,
@@ -86,6 +90,7 @@ export async function attack(ctx: CliContext, modelId: string, opts: AttackOptio
           `${g.adversarial?.label ?? '-'} ${pct(g.adversarial?.confidence)}`,
           epsLabel(g.maxPerturbation),
           g.success ? 'yes' : '',
+          ...(brokenBy ? [g.brokenBy || '-'] : []),
         ]),
       ),
     );

@@ -3,6 +3,7 @@ import {
   AdversarialTrainRequest,
   AttackMethod,
   AugmentationConfig,
+  AutoAttackVersion,
   ImportDatasetRequest,
   LossKind,
   LrSchedule,
@@ -60,6 +61,7 @@ export function toAdversarialTrainRequest(data: AdversarialRequestData): Adversa
     steps: a.steps,
     randomStart: true,
     loss: LossKind.LOSS_KIND_UNSPECIFIED,
+    autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED,
   };
   return AdversarialTrainRequest.fromPartial({
     datasetId: data.datasetId,
@@ -84,16 +86,36 @@ export function toSweepRequest(data: SweepRequestData): SweepRequest {
   });
 }
 
-/** The dashboard's attack settings (/255 units) as an L-infinity AttackConfig. */
+const WIRE_METHODS: Record<AttackSettings['method'], AttackMethod> = {
+  pgd: AttackMethod.ATTACK_METHOD_PGD,
+  fgsm: AttackMethod.ATTACK_METHOD_FGSM,
+  'apgd-ce': AttackMethod.ATTACK_METHOD_APGD_CE,
+  'apgd-dlr': AttackMethod.ATTACK_METHOD_APGD_DLR,
+  'apgd-t': AttackMethod.ATTACK_METHOD_APGD_T,
+  square: AttackMethod.ATTACK_METHOD_SQUARE,
+  autoattack: AttackMethod.ATTACK_METHOD_AUTOATTACK,
+};
+
+/** Square's query budget from the dashboard: AutoAttack (fast)'s, quick enough for a page that waits. */
+export const DASHBOARD_SQUARE_QUERIES = 300;
+
+/**
+ * The dashboard's attack settings (/255 units) as an L-infinity AttackConfig: PGD and FGSM as
+ * given, the APGD attacks with `steps` iterations (their step size adapts), Square with
+ * {@link DASHBOARD_SQUARE_QUERIES} queries, AutoAttack in its fast version.
+ */
 export function toWireAttack(settings: AttackSettings): AttackConfig {
+  const method = settings.method;
   return {
-    method: settings.method === 'fgsm' ? AttackMethod.ATTACK_METHOD_FGSM : AttackMethod.ATTACK_METHOD_PGD,
+    method: WIRE_METHODS[method],
     norm: Norm.NORM_LINF,
     epsilon: settings.epsilon255 / 255,
     stepSize: settings.stepSize255 / 255,
-    steps: settings.steps,
-    randomStart: settings.method === 'pgd',
+    steps: method === 'square' || method === 'autoattack' ? undefined : settings.steps,
+    randomStart: method === 'pgd',
     loss: LossKind.LOSS_KIND_UNSPECIFIED,
+    autoattackVersion: method === 'autoattack' ? AutoAttackVersion.AUTO_ATTACK_VERSION_FAST : AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED,
+    queries: method === 'square' ? DASHBOARD_SQUARE_QUERIES : undefined,
   };
 }
 

@@ -81,16 +81,17 @@ export async function deleteModelRoute(request: Request, modelId: string): Promi
 
 /**
  * POST /api/models/:id/evaluate: clean accuracy on up to `maxImages` (default 500) held-out
- * images and, unless `epsilon255` is 0, FGSM and PGD accuracy at `epsilon255`/255 (default 8).
+ * images and, unless `epsilon255` is 0, FGSM and PGD accuracy at `epsilon255`/255 (default 8), or
+ * with `autoattack: true` AutoAttack (fast) accuracy instead.
  */
 export async function evaluateModelRoute(request: Request, modelId: string): Promise<Response> {
   const guard = await guardRequest(request);
   if (!guard.ok) return guard.response;
   const parsed = evaluateRequestSchema.safeParse(guard.body ?? {});
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
-  const { epsilon255, maxImages } = parsed.data;
+  const { epsilon255, maxImages, autoattack } = parsed.data;
   try {
-    return json({ evaluation: await evaluateModel(modelId, { robustEpsilon: epsilon255 > 0 ? epsilon255 / 255 : undefined, maxImages }) });
+    return json({ evaluation: await evaluateModel(modelId, { robustEpsilon: epsilon255 > 0 ? epsilon255 / 255 : undefined, maxImages, autoattack }) });
   } catch (error) {
     return failure(toDashboardError(error));
   }

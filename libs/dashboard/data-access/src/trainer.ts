@@ -138,16 +138,20 @@ export async function deleteModel(modelId: string, client?: Client): Promise<voi
 export interface EvaluateOptions {
   /** Also run FGSM and the notebook's PGD-20 (step 0.002) at this budget (pixel scale) for clean-vs-robust bars. */
   robustEpsilon?: number;
+  /** Run AutoAttack (fast) at `robustEpsilon` instead of FGSM and PGD. */
+  autoattack?: boolean;
   maxImages?: number;
 }
 
-/** Clean evaluation (per-class accuracy, confusion matrix), optionally with FGSM and PGD. */
+/** Clean evaluation (per-class accuracy, confusion matrix), optionally with FGSM and PGD, or AutoAttack. */
 export async function evaluateModel(modelId: string, options: EvaluateOptions = {}, client?: Client): Promise<EvaluationView> {
   const eps255 = options.robustEpsilon === undefined ? undefined : options.robustEpsilon * 255;
   const attacks =
     eps255 === undefined
       ? []
-      : [
+      : options.autoattack
+        ? [toWireAttack({ method: 'autoattack', epsilon255: eps255, steps: 1, stepSize255: eps255 })]
+        : [
           toWireAttack({ method: 'fgsm', epsilon255: eps255, steps: 1, stepSize255: eps255 }),
           toWireAttack({
             method: 'pgd',

@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { AttackMethod, CheckpointReason, LossKind, RunKind, RunStatus, TrainerServiceService, type EvaluateResponse, type Run } from '@advlab/contract';
+import { AttackMethod, AutoAttackVersion, CheckpointReason, LossKind, RunKind, RunStatus, TrainerServiceService, type EvaluateResponse, type Run } from '@advlab/contract';
 import { closeClients } from './clients';
 import { attempt, toDashboardError } from './errors';
 import { getRun, listRuns } from './trainer';
-import { toAdversarialTrainRequest, toTrainRequest, toWireAttack } from './requests';
+import { DASHBOARD_SQUARE_QUERIES, toAdversarialTrainRequest, toTrainRequest, toWireAttack } from './requests';
 import { startRunRoute } from './routes';
-import { f32, pngDataUrl, toEvaluation, toRun, toRunEvent } from './views';
+import { f32, pngDataUrl, toEvaluation, toGallery, toRun, toRunEvent } from './views';
 
 const wireRun = (overrides: Partial<Run> = {}): Run => ({
   id: 'run-1',
@@ -15,7 +15,7 @@ const wireRun = (overrides: Partial<Run> = {}): Run => ({
   datasetId: 'toy',
   model: { featureMaps: [4, 8], dropRate: 0.20000000298023224, batchNorm: true, useSkip: false, imageSize: 16, classNames: ['a', 'b'] },
   training: { epochs: 3, batchSize: 8, learningRate: 0.01, seed: 3, loss: LossKind.LOSS_KIND_ONE_VS_ALL, lrSchedule: 0, earlyStoppingPatience: 0, weightDecay: 0, augmentation: { mix: { $case: 'cutmix', value: { alpha: 1 } } } },
-  adversarial: { attack: { method: AttackMethod.ATTACK_METHOD_PGD, norm: 0, loss: 0, epsilon: 0.03137254901960784, steps: 7 } },
+  adversarial: { attack: { method: AttackMethod.ATTACK_METHOD_PGD, norm: 0, loss: 0, epsilon: 0.03137254901960784, steps: 7, autoattackVersion: 0 } },
   sweep: undefined,
   baseModelId: '',
   parentRunId: '',
@@ -112,6 +112,38 @@ describe('form data to wire requests', () => {
     expect(request.adversarial?.attack).toMatchObject({ method: AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START, epsilon: 8 / 255, stepSize: 10 / 255 });
     expect(request.baseModelId).toBe('mdl-1');
     expect(toWireAttack({ method: 'fgsm', epsilon255: 0, steps: 1, stepSize255: 1 })).toMatchObject({ method: AttackMethod.ATTACK_METHOD_FGSM, epsilon: 0, randomStart: false });
+  });
+
+  it('sends every gallery attack with its own budget: APGD its steps, Square its queries, AutoAttack fast', () => {
+    const settings = { epsilon255: 8, steps: 30, stepSize255: 1 };
+    expect(toWireAttack({ ...settings, method: 'apgd-t' })).toMatchObject({ method: AttackMethod.ATTACK_METHOD_APGD_T, steps: 30, queries: undefined, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED });
+    expect(toWireAttack({ ...settings, method: 'square' })).toMatchObject({ method: AttackMethod.ATTACK_METHOD_SQUARE, steps: undefined, queries: DASHBOARD_SQUARE_QUERIES });
+    expect(toWireAttack({ ...settings, method: 'autoattack' })).toMatchObject({ method: AttackMethod.ATTACK_METHOD_AUTOATTACK, steps: undefined, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST });
+  });
+
+  it('shows AutoAttack results with their version, cascade and warnings, and gallery items with what broke them', () => {
+    const attack = { method: AttackMethod.ATTACK_METHOD_AUTOATTACK, norm: 0, loss: 0, epsilon: 8 / 255, autoattackVersion: AutoAttackVersion.AUTO_ATTACK_VERSION_FAST, queries: 100 };
+    const result = {
+      attack,
+      epsilonLabel: '8/255',
+      numImages: 10,
+      cleanAccuracy: 0.8,
+      robustAccuracy: 0.5,
+      attackSuccessRate: 0.375,
+      meanLoss: NaN,
+      sanity: undefined,
+      seconds: 1,
+      cascade: [
+        { attack: 'apgd-ce', broken: 2, robustAccuracy: 0.6 },
+        { attack: 'square', broken: 1, robustAccuracy: 0.5 },
+      ],
+      warnings: ['apgd-t skipped: it needs at least 4 classes, the model has 3'],
+    };
+    const item = { index: 3, trueClass: 1, trueLabel: 'b', clean: undefined, adversarial: undefined, cleanPng: Buffer.alloc(0), adversarialPng: Buffer.alloc(0), perturbationPng: Buffer.alloc(0), maxPerturbation: 0.03, success: true };
+    const gallery = toGallery({ result, gallery: [{ ...item, brokenBy: 'square' }, { ...item, brokenBy: '' }], contactSheetPng: Buffer.alloc(0), curve: [] });
+    expect(gallery.result).toMatchObject({ attack: { method: 'autoattack', version: 'fast', queries: 100 }, cascade: result.cascade, warnings: result.warnings });
+    expect(gallery.items.map((i) => i.brokenBy)).toEqual(['square', null]);
+    expect(toGallery({ result: { ...result, attack: { ...attack, method: AttackMethod.ATTACK_METHOD_PGD } }, gallery: [], contactSheetPng: Buffer.alloc(0), curve: [] }).result?.attack).toMatchObject({ method: 'pgd', version: null });
   });
 });
 

@@ -2,6 +2,7 @@ import { ATTACK_FIELDS } from '@advlab/config';
 /** Wire messages to the dashboard's views (`@advlab/dashboard-util` defines them). */
 import {
   AttackMethod,
+  AutoAttackVersion,
   CheckpointReason,
   LossKind,
   LrSchedule,
@@ -93,10 +94,18 @@ export function fromRunStatus(status: RunStatusView): RunStatus {
   return { queued: RunStatus.RUN_STATUS_QUEUED, running: RunStatus.RUN_STATUS_RUNNING, succeeded: RunStatus.RUN_STATUS_SUCCEEDED, failed: RunStatus.RUN_STATUS_FAILED, cancelled: RunStatus.RUN_STATUS_CANCELLED, interrupted: RunStatus.RUN_STATUS_INTERRUPTED }[status];
 }
 
+const METHOD_VIEWS: Partial<Record<AttackMethod, AttackMethodView>> = {
+  [AttackMethod.ATTACK_METHOD_FGSM]: 'fgsm',
+  [AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START]: 'fgsm-rs',
+  [AttackMethod.ATTACK_METHOD_APGD_CE]: 'apgd-ce',
+  [AttackMethod.ATTACK_METHOD_APGD_DLR]: 'apgd-dlr',
+  [AttackMethod.ATTACK_METHOD_APGD_T]: 'apgd-t',
+  [AttackMethod.ATTACK_METHOD_SQUARE]: 'square',
+  [AttackMethod.ATTACK_METHOD_AUTOATTACK]: 'autoattack',
+};
+
 export function toAttackMethod(method: AttackMethod): AttackMethodView {
-  if (method === AttackMethod.ATTACK_METHOD_FGSM) return 'fgsm';
-  if (method === AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START) return 'fgsm-rs';
-  return 'pgd';
+  return METHOD_VIEWS[method] ?? 'pgd';
 }
 
 export function toModelConfig(config: ModelConfig | undefined): ModelConfigView {
@@ -139,6 +148,8 @@ export function toAttackConfig(config: AttackConfig | undefined): AttackConfigVi
     steps: config?.steps ?? (ATTACK_FIELDS.evaluationSteps.default as number),
     randomStart: config?.randomStart ?? ATTACK_FIELDS.randomStart.default,
     restarts: config?.restarts ?? (ATTACK_FIELDS.restarts.default as number),
+    version: config?.method !== AttackMethod.ATTACK_METHOD_AUTOATTACK ? null : config.autoattackVersion === AutoAttackVersion.AUTO_ATTACK_VERSION_FAST ? 'fast' : 'standard',
+    queries: config?.queries ?? null,
   };
 }
 
@@ -233,6 +244,8 @@ export function toRobust(result: RobustResult): RobustView {
     meanLoss: result.meanLoss,
     sanity: result.sanity ? { ...result.sanity } : null,
     seconds: result.seconds,
+    cascade: result.cascade.map((s) => ({ attack: s.attack, broken: s.broken, robustAccuracy: s.robustAccuracy })),
+    warnings: [...result.warnings],
   };
 }
 
@@ -283,6 +296,7 @@ export function toGalleryItem(item: GalleryItem): GalleryItemView {
     perturbationPng: pngDataUrl(item.perturbationPng),
     maxPerturbation: item.maxPerturbation,
     success: item.success,
+    brokenBy: item.brokenBy || null,
   };
 }
 

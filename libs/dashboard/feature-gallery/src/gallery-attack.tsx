@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { DashboardError, Loaded } from '@advlab/dashboard-data-access';
 import { Button, EmptyState, ErrorState, Field, Input, Select, fieldAria } from '@advlab/dashboard-ui';
-import type { FieldErrors, GalleryAttackBody, GalleryView } from '@advlab/dashboard-util';
+import { ATTACK_METHOD_LABELS, ATTACK_METHODS, type FieldErrors, type GalleryAttackBody, type GalleryView } from '@advlab/dashboard-util';
 import { galleryQueryString, parseGalleryQuery, type GalleryFormValues } from './gallery-query';
 import { GalleryResults, GallerySkeleton } from './gallery-results';
 
@@ -77,8 +77,11 @@ export function GalleryAttack({ models, initial, attack = postGalleryAttack }: {
         </Field>
         <Field id="g-method" label="Attack" error={errors['method']}>
           <Select {...fieldAria('g-method', errors['method'])} name="method" value={values.method} onChange={set('method')}>
-            <option value="pgd">PGD</option>
-            <option value="fgsm">FGSM</option>
+            {ATTACK_METHODS.map((m) => (
+              <option key={m} value={m}>
+                {ATTACK_METHOD_LABELS[m]}
+              </option>
+            ))}
           </Select>
         </Field>
         <Field id="g-eps" label="ε (/255)" error={errors['epsilon255']}>

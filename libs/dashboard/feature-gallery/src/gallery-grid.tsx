@@ -52,7 +52,9 @@ function GalleryCard({ item, amplification }: { item: GalleryItemView; amplifica
       <div className="flex flex-col gap-0.5">
         <PredictionLine label="Clean" prediction={item.clean} correct={item.clean?.classIndex === item.trueClass} />
         <PredictionLine label="Adversarial" prediction={item.adversarial} correct={item.adversarial?.classIndex === item.trueClass} />
-        <p className="text-right text-[0.65rem] text-neutral-400 tabular-nums">max |δ| {(item.maxPerturbation * 255).toFixed(1)}/255</p>
+        <p className="text-right text-[0.65rem] text-neutral-400 tabular-nums">
+          {item.brokenBy && item.brokenBy !== 'clean' ? <span data-testid="broken-by">broken by {item.brokenBy} · </span> : null}max |δ| {(item.maxPerturbation * 255).toFixed(1)}/255
+        </p>
       </div>
     </li>
   );

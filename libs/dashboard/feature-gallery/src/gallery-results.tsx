@@ -27,6 +27,14 @@ export function SanityBadges({ result }: { result: RobustView }) {
   );
 }
 
+/** `PGD-20`, `APGD-CE-20`, `Square`, `AutoAttack (fast)`. */
+export function attackName(a: RobustView['attack']): string {
+  if (a.method === 'autoattack') return `AutoAttack (${a.version ?? 'standard'})`;
+  if (a.method === 'square') return 'Square';
+  const name = a.method.toUpperCase();
+  return a.method === 'pgd' || a.method.startsWith('apgd') ? `${name}-${a.steps}` : name;
+}
+
 function GallerySummary({ gallery }: { gallery: GalleryView }) {
   const r = gallery.result;
   const fooled = gallery.items.filter((i) => i.success).length;
@@ -34,11 +42,21 @@ function GallerySummary({ gallery }: { gallery: GalleryView }) {
     <div className="flex flex-col gap-3">
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-4">
         <Stat label="Clean accuracy" value={formatPercent(r?.cleanAccuracy)} hint={r ? `${formatCount(r.numImages)} images` : undefined} />
-        <Stat label="Robust accuracy" value={formatPercent(r?.robustAccuracy)} hint={r ? `${r.attack.method.toUpperCase()}${r.attack.method === 'pgd' ? `-${r.attack.steps}` : ''}, ε ${r.epsilonLabel || formatEpsilon(r.attack.epsilon)}` : undefined} />
+        <Stat label="Robust accuracy" value={formatPercent(r?.robustAccuracy)} hint={r ? `${attackName(r.attack)}, ε ${r.epsilonLabel || formatEpsilon(r.attack.epsilon)}` : undefined} />
         <Stat label="Attack success" value={formatPercent(r?.attackSuccessRate)} hint="of correctly classified images" />
         <Stat label="Fooled in gallery" value={`${fooled} / ${gallery.items.length}`} />
       </dl>
       {r ? <SanityBadges result={r} /> : null}
+      {r?.cascade?.length ? (
+        <p className="text-sm text-neutral-600" data-testid="cascade">
+          {r.cascade.map((s) => `${s.attack} broke ${formatCount(s.broken)} (${formatPercent(s.robustAccuracy)} left)`).join(' → ')}
+        </p>
+      ) : null}
+      {r?.warnings?.map((w) => (
+        <p key={w} role="note" className="text-sm text-amber-700">
+          {w}
+        </p>
+      ))}
     </div>
   );
 }

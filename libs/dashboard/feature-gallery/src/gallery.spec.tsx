@@ -69,6 +69,24 @@ describe('GalleryResults', () => {
   });
 });
 
+describe('GalleryResults of AutoAttack', () => {
+  it('names the attack with its version, what each member of the cascade broke, its warnings, and what broke each image', () => {
+    const result = robustFixture('autoattack', 0.5, {
+      cascade: [
+        { attack: 'apgd-ce', broken: 40, robustAccuracy: 0.6 },
+        { attack: 'square', broken: 20, robustAccuracy: 0.5 },
+      ],
+      warnings: ['Square lowered the robust accuracy by 10.00% after the gradient-based attacks'],
+    });
+    const items = galleryView.items.map((item, i) => ({ ...item, brokenBy: i === 0 ? 'square' : i === 1 ? 'clean' : null }));
+    render(<GalleryResults gallery={{ ...galleryView, result, items }} />);
+    expect(screen.getByText(/AutoAttack \(fast\), ε 8\/255/)).toBeTruthy();
+    expect(screen.getByTestId('cascade').textContent).toBe('apgd-ce broke 40 (60.0% left) → square broke 20 (50.0% left)');
+    expect(screen.getByRole('note').textContent).toContain('Square lowered the robust accuracy');
+    expect(screen.getAllByTestId('broken-by').map((e) => e.textContent)).toEqual(['broken by square · ']);
+  });
+});
+
 describe('GalleryPage (GET)', () => {
   const fetchMock = jest.fn();
   beforeEach(() => {
@@ -117,6 +135,18 @@ describe('GalleryAttack (POST)', () => {
     expect(new URLSearchParams(window.location.search).get('steps')).toBe('5');
     fireEvent.change(screen.getByLabelText('Perturbation amplification'), { target: { value: '30' } });
     expect(screen.getAllByText('δ × 30')).toHaveLength(20);
+  });
+
+  it('offers every attack, and sends the one chosen', async () => {
+    const attack = jest.fn<ReturnType<GalleryAttacker>, Parameters<GalleryAttacker>>(async () => ({ ok: true, data: galleryView }));
+    render(<GalleryAttack models={models} initial={initial} attack={attack} />);
+    const options = within(screen.getByLabelText('Attack')).getAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual(['PGD', 'FGSM', 'APGD-CE', 'APGD-DLR', 'APGD-T', 'Square', 'AutoAttack (fast)']);
+    fireEvent.change(screen.getByLabelText('Attack'), { target: { value: 'autoattack' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Attack' }));
+    await screen.findByTestId('gallery');
+    expect(attack.mock.calls[0][1]).toMatchObject({ method: 'autoattack' });
+    expect(new URLSearchParams(window.location.search).get('method')).toBe('autoattack');
   });
 
   it('checks the settings before sending them', async () => {

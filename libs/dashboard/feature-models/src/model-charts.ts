@@ -6,19 +6,29 @@ export interface RobustnessRow {
   clean: number;
   fgsm: number | null;
   pgd: number | null;
+  autoattack: number | null;
 }
 
 /**
- * Clean, FGSM and PGD accuracy per model from its stored evaluations (the latest of each
- * attack). Models without any robust evaluation are left out.
+ * Clean, FGSM, PGD and AutoAttack accuracy per model from its stored evaluations (the latest of
+ * each attack; AutoAttack's standard version when the model has both). Models without any
+ * robust evaluation are left out.
  */
 export function robustnessRows(models: readonly ModelView[]): RobustnessRow[] {
   const rows: RobustnessRow[] = [];
   for (const m of models) {
     const fgsm = m.evaluations.find((e) => e.attack.method === 'fgsm');
     const pgd = m.evaluations.find((e) => e.attack.method === 'pgd');
-    if (!fgsm && !pgd) continue;
-    rows.push({ model: m.name || m.id, clean: (fgsm ?? pgd)?.cleanAccuracy ?? m.valAccuracy, fgsm: fgsm?.robustAccuracy ?? null, pgd: pgd?.robustAccuracy ?? null });
+    const autoattacks = m.evaluations.filter((e) => e.attack.method === 'autoattack');
+    const autoattack = autoattacks.find((e) => e.attack.version !== 'fast') ?? autoattacks[0];
+    if (!fgsm && !pgd && !autoattack) continue;
+    rows.push({
+      model: m.name || m.id,
+      clean: (fgsm ?? pgd ?? autoattack)?.cleanAccuracy ?? m.valAccuracy,
+      fgsm: fgsm?.robustAccuracy ?? null,
+      pgd: pgd?.robustAccuracy ?? null,
+      autoattack: autoattack?.robustAccuracy ?? null,
+    });
   }
   return rows;
 }

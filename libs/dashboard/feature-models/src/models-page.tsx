@@ -149,7 +149,7 @@ async function CompareRuns({ runs, a, b, loadRun }: { runs: readonly RunView[]; 
 
 const one = (query: Query, key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
 
-/** Server component: stored models with actions, clean vs FGSM vs PGD bars, and two runs' curves side by side. */
+/** Server component: stored models with actions, clean vs FGSM vs PGD vs AutoAttack bars, and two runs' curves side by side. */
 export async function ModelsPage({ query, loadModels = () => attempt(() => listModels()), loadRuns = () => attempt(() => listRuns()), loadRun = (id) => attempt(() => getRun(id)) }: ModelsPageProps) {
   const [models, runs] = await Promise.all([loadModels(), loadRuns()]);
   if (!models.ok) return <ErrorState title="Models could not be loaded" {...models.error} />;
@@ -164,19 +164,22 @@ export async function ModelsPage({ query, loadModels = () => attempt(() => listM
       <section aria-labelledby="robustness-heading" className="flex flex-col gap-3">
         <div>
           <h2 id="robustness-heading" className="text-lg font-semibold text-neutral-900">
-            Clean versus FGSM versus PGD
+            Clean versus FGSM versus PGD versus AutoAttack
           </h2>
-          <p className="text-sm text-neutral-500">Accuracy on the same test images, from each model’s latest robust evaluations. “Evaluate” on a model adds it (FGSM and PGD-10 at 8/255).</p>
+          <p className="text-sm text-neutral-500">
+            Accuracy on the same test images, from each model’s latest robust evaluations. “Evaluate” on a model adds FGSM and PGD-20 at 8/255; “AutoAttack” adds AutoAttack (fast) at 8/255 on 200 images.
+          </p>
         </div>
         <BarChart
           title="Accuracy under attack"
-          description="Clean, FGSM and PGD accuracy per model"
+          description="Clean, FGSM, PGD and AutoAttack accuracy per model"
           data={robust}
           categoryKey="model"
           series={[
             { key: 'clean', label: 'Clean', color: '#0072B2' },
             { key: 'fgsm', label: 'FGSM', color: '#E69F00' },
             { key: 'pgd', label: 'PGD', color: '#D55E00' },
+            { key: 'autoattack', label: 'AutoAttack', color: '#CC79A7' },
           ]}
           yDomain={[0, 1]}
           empty="No model has a robust evaluation yet"

@@ -6,15 +6,19 @@ const refresh = jest.fn();
 jest.mock('next/navigation', () => ({ useRouter: () => ({ refresh }) }));
 
 describe('model charts', () => {
-  it('puts clean, FGSM and PGD accuracy of each evaluated model side by side', () => {
+  it('puts clean, FGSM, PGD and AutoAttack accuracy of each evaluated model side by side', () => {
+    const standard = robustFixture('autoattack', 0.3, { attack: { ...robustFixture('autoattack', 0).attack, version: 'standard' } });
     const rows = robustnessRows([
-      modelFixture({ name: 'robust', evaluations: [robustFixture('fgsm', 0.6), robustFixture('pgd', 0.5)] }),
+      modelFixture({ name: 'robust', evaluations: [robustFixture('fgsm', 0.6), robustFixture('pgd', 0.5), robustFixture('autoattack', 0.4)] }),
       modelFixture({ id: 'mdl-2', name: 'plain' }),
       modelFixture({ id: 'mdl-3', name: 'pgd only', evaluations: [robustFixture('pgd', 0.1)] }),
+      modelFixture({ id: 'mdl-4', name: 'autoattack only', evaluations: [robustFixture('autoattack', 0.35), standard] }),
     ]);
     expect(rows).toEqual([
-      { model: 'robust', clean: 0.8, fgsm: 0.6, pgd: 0.5 },
-      { model: 'pgd only', clean: 0.8, fgsm: null, pgd: 0.1 },
+      { model: 'robust', clean: 0.8, fgsm: 0.6, pgd: 0.5, autoattack: 0.4 },
+      { model: 'pgd only', clean: 0.8, fgsm: null, pgd: 0.1, autoattack: null },
+      // The standard version, when the model has both.
+      { model: 'autoattack only', clean: 0.8, fgsm: null, pgd: null, autoattack: 0.3 },
     ]);
   });
 
@@ -40,6 +44,19 @@ describe('ModelActions', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Evaluate' }));
     await waitFor(() => expect(refresh).toHaveBeenCalled());
     expect(fetchMock).toHaveBeenCalledWith('/api/models/mdl-1/evaluate', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ epsilon255: 8, maxImages: 500 }) });
+  });
+
+  it('runs AutoAttack (fast) on 200 images when asked', async () => {
+    fetchMock.mockResolvedValue({ ok: true, json: async () => ({}) });
+    render(<ModelActions modelId="mdl-1" name="baseline" />);
+    fireEvent.click(screen.getByRole('button', { name: 'AutoAttack' }));
+    expect(screen.getByRole('button', { name: 'Running AutoAttack…' }).getAttribute('aria-busy')).toBe('true');
+    await waitFor(() => expect(refresh).toHaveBeenCalled());
+    expect(fetchMock).toHaveBeenCalledWith('/api/models/mdl-1/evaluate', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ epsilon255: 8, maxImages: 200, autoattack: true }),
+    });
   });
 
   it('asks before deleting and shows a refusal', async () => {

@@ -187,11 +187,26 @@ export type NewRunRequest = z.output<typeof newRunRequestSchema>;
 export type ModelFields = z.output<typeof modelFieldsSchema>;
 export type TrainingFields = z.output<typeof trainingFieldsSchema>;
 
-export const ATTACK_METHODS = ['pgd', 'fgsm'] as const;
+/** The attacks the gallery can be drawn from (AutoAttack in its fast version). */
+export const ATTACK_METHODS = ['pgd', 'fgsm', 'apgd-ce', 'apgd-dlr', 'apgd-t', 'square', 'autoattack'] as const;
+
+/** Live attacks stream a frame per step: the step attacks only. */
+export const LIVE_ATTACK_METHODS = ['pgd', 'fgsm'] as const;
+
+/** How the forms name each attack. */
+export const ATTACK_METHOD_LABELS: Record<(typeof ATTACK_METHODS)[number], string> = {
+  pgd: 'PGD',
+  fgsm: 'FGSM',
+  'apgd-ce': 'APGD-CE',
+  'apgd-dlr': 'APGD-DLR',
+  'apgd-t': 'APGD-T',
+  square: 'Square',
+  autoattack: 'AutoAttack (fast)',
+};
 
 /** The attack of the gallery and of live attacks, in the notebook's /255 units. */
 export const attackSettingsSchema = z.object({
-  method: z.enum(ATTACK_METHODS, { error: 'Choose PGD or FGSM' }),
+  method: z.enum(ATTACK_METHODS, { error: 'Choose an attack' }),
   epsilon255: per255(ATTACK_FIELDS.epsilonLinf, 'Epsilon'),
   steps: fieldSchema(ATTACK_FIELDS.evaluationSteps, 'Steps'),
   stepSize255: per255({ ...ATTACK_FIELDS.stepSizeLinf, max: 1 }, 'Step size'),
@@ -209,10 +224,14 @@ export type AttackSettings = z.output<typeof attackSettingsSchema>;
 export type GalleryRequestData = z.output<typeof galleryRequestSchema>;
 export type GalleryAttackBody = z.input<typeof galleryAttackBodySchema>;
 
-/** The body of `POST /api/models/:id/evaluate`: `epsilon255` 0 evaluates clean accuracy only. */
+/**
+ * The body of `POST /api/models/:id/evaluate`: `epsilon255` 0 evaluates clean accuracy only;
+ * `autoattack` runs AutoAttack (fast) at that budget instead of FGSM and PGD.
+ */
 export const evaluateRequestSchema = z.object({
   epsilon255: num('Epsilon').min(0, 'Epsilon must be at least 0').max(255, 'Epsilon must be at most 255 (in /255 units)').default(8),
   maxImages: int('Images', 0, 100_000).default(500),
+  autoattack: z.boolean({ error: 'autoattack must be true or false' }).default(false),
 });
 
 export type EvaluateRequestInput = z.input<typeof evaluateRequestSchema>;
@@ -221,6 +240,7 @@ export type EvaluateRequestInput = z.input<typeof evaluateRequestSchema>;
 export const MAX_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 export const liveAttackRequestSchema = attackSettingsSchema.extend({
+  method: z.enum(LIVE_ATTACK_METHODS, { error: 'Choose PGD or FGSM' }),
   modelId: z.string().trim().min(1, 'Choose a model'),
   source: z.discriminatedUnion('type', [
     z.object({ type: z.literal('dataset'), datasetId: z.string().min(1, 'Choose a dataset'), index: int('Image index', 0, 1_000_000) }),

@@ -65,9 +65,18 @@ export function predictionFixture(classIndex: number, label: string, confidence:
   return { classIndex, label, confidence, topK: [{ classIndex, label, probability: confidence }] };
 }
 
-export function robustFixture(method: 'fgsm' | 'pgd', robustAccuracy: number, overrides: Partial<RobustView> = {}): RobustView {
+export function robustFixture(method: 'fgsm' | 'pgd' | 'autoattack', robustAccuracy: number, overrides: Partial<RobustView> = {}): RobustView {
   return {
-    attack: { method, norm: 'linf', epsilon: 8 / 255, stepSize: 2 / 255, steps: method === 'pgd' ? 10 : 1, randomStart: method === 'pgd', restarts: 1 },
+    attack: {
+      method,
+      norm: 'linf',
+      epsilon: 8 / 255,
+      stepSize: 2 / 255,
+      steps: method === 'pgd' ? 10 : 1,
+      randomStart: method === 'pgd',
+      restarts: 1,
+      ...(method === 'autoattack' ? { version: 'fast' as const } : {}),
+    },
     epsilonLabel: '8/255',
     numImages: 200,
     cleanAccuracy: 0.8,

@@ -7,7 +7,7 @@
 
 export type RunKindView = 'train' | 'adversarial' | 'sweep';
 export type RunStatusView = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
-export type AttackMethodView = 'fgsm' | 'pgd' | 'fgsm-rs';
+export type AttackMethodView = 'fgsm' | 'pgd' | 'fgsm-rs' | 'apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'square' | 'autoattack';
 
 export const RUN_KINDS: readonly RunKindView[] = ['train', 'adversarial', 'sweep'];
 export const RUN_STATUSES: readonly RunStatusView[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
@@ -48,6 +48,10 @@ export interface AttackConfigView {
   steps: number;
   randomStart: boolean;
   restarts: number;
+  /** AutoAttack's budget. */
+  version?: 'standard' | 'fast' | null;
+  /** Square's query budget (AutoAttack's when it overrides its version's). */
+  queries?: number | null;
 }
 
 export interface AdversarialConfigView {
@@ -146,6 +150,10 @@ export interface RobustView {
   meanLoss: number;
   sanity: SanityView | null;
   seconds: number;
+  /** AutoAttack: its members in order, with the images each broke and the robust accuracy after it. */
+  cascade?: { attack: string; broken: number; robustAccuracy: number }[];
+  /** AutoAttack: signs the evaluation may be unreliable, members skipped. */
+  warnings?: string[];
 }
 
 export interface ModelView {
@@ -187,6 +195,8 @@ export interface GalleryItemView {
   perturbationPng: string;
   maxPerturbation: number;
   success: boolean;
+  /** AutoAttack: the member that broke the image, 'clean' when misclassified to begin with; null when it stayed robust or for other attacks. */
+  brokenBy?: string | null;
 }
 
 export interface GalleryView {

@@ -5,19 +5,23 @@
  */
 import {
   AttackResponse,
+  EvaluateRequest,
   EvaluateResponse,
   Split,
   type AttackConfig,
   type AttackRequest,
-  type EvaluateRequest,
+  type CascadeStage,
+  type EvaluateProgress,
+  type EvaluateStreamRequest,
+  type EvaluateStreamResponse,
   type Model as ModelRecord,
   type RobustResult,
 } from '@advlab/contract';
-import { buildGallery, evaluateRobustness, modelClassifier, type AttackEvaluation, type Classifier } from '@advlab/attacks';
-import { ATTACK_REPORT_FIELDS, ConfigError } from '@advlab/config';
+import { buildGallery, evaluateRobustness, modelClassifier, type AttackEvaluation, type Classifier, type RobustEvalStep } from '@advlab/attacks';
+import { ATTACK_REPORT_FIELDS, attackTitle, ConfigError } from '@advlab/config';
 import { attackSpecOf, checkField, checkTarget, epsilonLabel, resolveAttackConfig, resolveAttackReport } from '@advlab/config/resolve';
 import { BatchLoader, createRng, permutation, subsetDataset, type ImageDataset } from '@advlab/data';
-import { invalidArgument } from '@advlab/grpc-server';
+import { invalidArgument, PushStream } from '@advlab/grpc-server';
 import { evaluateClean } from '@advlab/model';
 import { splitOptions, type LoadedModel, type Registry } from '@advlab/registry';
 import type { TrainerDeps } from '../service';
@@ -75,12 +79,31 @@ export function robustResultOf(attack: AttackConfig, evaluation: AttackEvaluatio
       eps0MatchesClean: s.epsZeroMatchesClean,
     },
     seconds: evaluation.seconds,
+    cascade: cascadeOf(evaluation, cleanAccuracy, numImages),
+    warnings: [...(evaluation.autoAttack?.warnings ?? [])],
   };
+}
+
+/** AutoAttack's members in order, each with the images it broke and the robust accuracy after it; empty for other attacks. */
+function cascadeOf(evaluation: AttackEvaluation, cleanAccuracy: number, numImages: number): CascadeStage[] {
+  const aa = evaluation.autoAttack;
+  if (!aa || numImages === 0) return [];
+  let robust = Math.round(cleanAccuracy * numImages);
+  return aa.attacks.map((attack) => {
+    const broken = aa.broken[attack] ?? 0;
+    robust -= broken;
+    return { attack, broken, robustAccuracy: robust / numImages };
+  });
 }
 
 /** Keeps the newest evaluation per attack on the model's record. */
 export function recordEvaluations(registry: Registry, record: ModelRecord, results: RobustResult[]): void {
-  const key = (r: RobustResult) => JSON.stringify([r.attack?.method, r.attack?.norm, r.attack?.epsilon, r.attack?.steps, r.attack?.targetClass]);
+  const key = (r: RobustResult) => {
+    const a = r.attack;
+    // AutoAttack's version and Square's query budget tell apart what the other fields do not.
+    const budget = a?.autoattackVersion || a?.queries !== undefined ? [a?.autoattackVersion, a?.queries] : [];
+    return JSON.stringify([a?.method, a?.norm, a?.epsilon, a?.steps, a?.targetClass, ...budget]);
+  };
   const fresh = registry.models.get(record.id);
   const kept = fresh.evaluations.filter((e) => !results.some((r) => key(r) === key(e)));
   registry.models.update({ ...fresh, evaluations: [...kept, ...results] });
@@ -94,8 +117,8 @@ export async function robustAccuracy(registry: Registry, modelId: string, images
   });
 }
 
-/** Evaluate: clean loss and accuracy, per class, the confusion matrix, each attack and the per-image worst case. */
-export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: AbortSignal): Promise<EvaluateResponse> {
+/** Evaluate: clean loss and accuracy, per class, the confusion matrix, each attack and the per-image worst case; `onProgress` hears where the attacks are. */
+export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: AbortSignal, onProgress?: (p: EvaluateProgress) => void): Promise<EvaluateResponse> {
   const started = Date.now();
   if (!request.modelId) throw invalidArgument('model_id is required');
   const record = deps.registry.models.get(request.modelId);
@@ -120,7 +143,11 @@ export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, sign
     let robust: RobustResult[] = [];
     let worstCaseAccuracy = accuracy;
     if (attacks.length && images.count) {
-      const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: attacks.map(attackSpecOf), seed: request.seed, signal });
+      const specs = attacks.map(attackSpecOf);
+      const progress = onProgress && ((p: RobustEvalStep) => onProgress(progressOf(p, attacks.length, images.count)));
+      // After each batch: the last attack done with those images too.
+      const batchDone = onProgress && ((p: { images: number }) => progress?.({ attack: specs.length - 1, title: attackTitle(specs[specs.length - 1]), stage: null, imagesDone: p.images, batchImages: 0 }));
+      const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: specs, seed: request.seed, signal, onAttack: progress, onBatch: batchDone });
       robust = report.attacks.map((a, i) => robustResultOf(attacks[i], a, report.cleanAccuracy, report.images));
       worstCaseAccuracy = report.worstCaseAccuracy;
       recordEvaluations(deps.registry, record, robust);
@@ -138,6 +165,41 @@ export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, sign
       seconds: (Date.now() - started) / 1000,
     });
   });
+}
+
+function progressOf(p: RobustEvalStep, attackCount: number, imagesTotal: number): EvaluateProgress {
+  return { attackIndex: p.attack, attackCount, attack: p.title, stage: p.stage ?? '', imagesDone: p.imagesDone, imagesTotal };
+}
+
+/** Progress messages between changes of attack or cascade member come at most this often. */
+const PROGRESS_INTERVAL_MS = 250;
+
+/**
+ * EvaluateStream: Evaluate's work, with a progress message whenever another attack (or member of
+ * an AutoAttack cascade) starts and at most every 250 ms otherwise, then the result.
+ */
+export async function* evaluateStream(deps: TrainerDeps, request: EvaluateStreamRequest, signal: AbortSignal): AsyncGenerator<EvaluateStreamResponse> {
+  const stream = new PushStream<EvaluateStreamResponse>();
+  let lastKey = '';
+  let lastAt = 0;
+  const onProgress = (p: EvaluateProgress) => {
+    const key = `${p.attackIndex}/${p.stage}/${p.imagesDone}`;
+    const message: EvaluateStreamResponse = { event: { $case: 'progress', value: p } };
+    if (key !== lastKey) stream.push(message);
+    else if (Date.now() - lastAt >= PROGRESS_INTERVAL_MS) stream.replace((q) => q.event?.$case === 'progress', message);
+    else return;
+    lastKey = key;
+    lastAt = Date.now();
+  };
+  const evaluation = request.evaluation ?? EvaluateRequest.fromPartial({});
+  deps.pool.run(() => evaluate(deps, evaluation, signal, onProgress), signal).then(
+    (result) => {
+      stream.push({ event: { $case: 'result', value: result } });
+      stream.end();
+    },
+    (err: unknown) => stream.end(err),
+  );
+  yield* stream;
 }
 
 /** Attack: robust accuracy over a split, a robustness curve, and the gallery of clean / adversarial pairs. */
@@ -170,6 +232,7 @@ async function attackModel(registry: Registry, loaded: LoadedModel, images: Imag
       perturbationPng: item.png.perturbation,
       maxPerturbation: item.maxAbsDelta,
       success: item.success && item.clean.class === item.label,
+      brokenBy: item.brokenBy ?? '',
     }));
     if (request.contactSheet ?? true) response.contactSheetPng = gallery.sheet;
   }

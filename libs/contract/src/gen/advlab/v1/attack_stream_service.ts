@@ -949,7 +949,11 @@ export const LiveAttackResponse: MessageFns<LiveAttackResponse> = {
  */
 export type AttackStreamServiceService = typeof AttackStreamServiceService;
 export const AttackStreamServiceService = {
-  /** Attacks one image and streams one frame per PGD step (FGSM: one frame). */
+  /**
+   * Attacks one image and streams one frame per PGD step (FGSM: one frame;
+   * APGD: one per iteration; Square: one per query). AutoAttack, a cascade
+   * rather than one sequence of steps, is refused with INVALID_ARGUMENT.
+   */
   streamAttack: {
     path: "/advlab.v1.AttackStreamService/StreamAttack" as const,
     requestStream: false as const,
@@ -976,7 +980,11 @@ export const AttackStreamServiceService = {
 } as const;
 
 export interface AttackStreamServiceServer extends UntypedServiceImplementation {
-  /** Attacks one image and streams one frame per PGD step (FGSM: one frame). */
+  /**
+   * Attacks one image and streams one frame per PGD step (FGSM: one frame;
+   * APGD: one per iteration; Square: one per query). AutoAttack, a cascade
+   * rather than one sequence of steps, is refused with INVALID_ARGUMENT.
+   */
   streamAttack: handleServerStreamingCall<StreamAttackRequest, StreamAttackResponse>;
   /**
    * Bidirectional: each incoming image gets its adversarial frames back,
@@ -986,7 +994,11 @@ export interface AttackStreamServiceServer extends UntypedServiceImplementation 
 }
 
 export interface AttackStreamServiceClient extends Client {
-  /** Attacks one image and streams one frame per PGD step (FGSM: one frame). */
+  /**
+   * Attacks one image and streams one frame per PGD step (FGSM: one frame;
+   * APGD: one per iteration; Square: one per query). AutoAttack, a cascade
+   * rather than one sequence of steps, is refused with INVALID_ARGUMENT.
+   */
   streamAttack(
     request: StreamAttackRequest,
     options?: Partial<CallOptions>,

@@ -101,6 +101,40 @@ export enum AttackMethod {
    * 2020, "Fast is better than free"); used for cheap adversarial training.
    */
   ATTACK_METHOD_FGSM_RANDOM_START = 3,
+  /**
+   * ATTACK_METHOD_APGD_CE - APGD-CE (Croce & Hein 2020, "Reliable evaluation of adversarial robustness
+   * with an ensemble of diverse parameter-free attacks", ICML): PGD with an
+   * adaptive step size (halved at checkpoints when progress stalls) and
+   * momentum, climbing the cross-entropy of the logits; `steps` iterations
+   * per restart, step_size and random_start ignored.
+   */
+  ATTACK_METHOD_APGD_CE = 4,
+  /**
+   * ATTACK_METHOD_APGD_DLR - APGD-DLR (Croce & Hein 2020): APGD on the Difference of Logits Ratio loss,
+   * invariant to the logits' scale; needs at least 3 classes.
+   */
+  ATTACK_METHOD_APGD_DLR = 5,
+  /**
+   * ATTACK_METHOD_APGD_T - APGD-T (Croce & Hein 2020): targeted APGD-DLR, each of the most likely
+   * wrong classes tried as the target in turn; needs at least 4 classes. It
+   * picks its own targets, so target_class must be absent.
+   */
+  ATTACK_METHOD_APGD_T = 6,
+  /**
+   * ATTACK_METHOD_SQUARE - Square attack (Andriushchenko et al. 2020, "Square Attack: a
+   * query-efficient black-box adversarial attack via random search", ECCV):
+   * score-based random search over square patches, no gradients, so it sees
+   * through masked gradients; `queries` model queries per restart.
+   */
+  ATTACK_METHOD_SQUARE = 7,
+  /**
+   * ATTACK_METHOD_AUTOATTACK - AutoAttack (Croce & Hein 2020): APGD-CE, APGD-T and Square run as a
+   * cascade, each on the images still classified correctly; an image counts
+   * as robust when no member broke it. `autoattack_version` picks the budget;
+   * untargeted, each member climbs its own loss (target_class and loss must be
+   * absent); steps, step_size, random_start and restarts are ignored.
+   */
+  ATTACK_METHOD_AUTOATTACK = 8,
 }
 
 export function attackMethodFromJSON(object: any): AttackMethod {
@@ -117,6 +151,21 @@ export function attackMethodFromJSON(object: any): AttackMethod {
     case 3:
     case "ATTACK_METHOD_FGSM_RANDOM_START":
       return AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START;
+    case 4:
+    case "ATTACK_METHOD_APGD_CE":
+      return AttackMethod.ATTACK_METHOD_APGD_CE;
+    case 5:
+    case "ATTACK_METHOD_APGD_DLR":
+      return AttackMethod.ATTACK_METHOD_APGD_DLR;
+    case 6:
+    case "ATTACK_METHOD_APGD_T":
+      return AttackMethod.ATTACK_METHOD_APGD_T;
+    case 7:
+    case "ATTACK_METHOD_SQUARE":
+      return AttackMethod.ATTACK_METHOD_SQUARE;
+    case 8:
+    case "ATTACK_METHOD_AUTOATTACK":
+      return AttackMethod.ATTACK_METHOD_AUTOATTACK;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum AttackMethod");
   }
@@ -132,8 +181,64 @@ export function attackMethodToJSON(object: AttackMethod): string {
       return "ATTACK_METHOD_PGD";
     case AttackMethod.ATTACK_METHOD_FGSM_RANDOM_START:
       return "ATTACK_METHOD_FGSM_RANDOM_START";
+    case AttackMethod.ATTACK_METHOD_APGD_CE:
+      return "ATTACK_METHOD_APGD_CE";
+    case AttackMethod.ATTACK_METHOD_APGD_DLR:
+      return "ATTACK_METHOD_APGD_DLR";
+    case AttackMethod.ATTACK_METHOD_APGD_T:
+      return "ATTACK_METHOD_APGD_T";
+    case AttackMethod.ATTACK_METHOD_SQUARE:
+      return "ATTACK_METHOD_SQUARE";
+    case AttackMethod.ATTACK_METHOD_AUTOATTACK:
+      return "ATTACK_METHOD_AUTOATTACK";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum AttackMethod");
+  }
+}
+
+/** AutoAttack's budget. */
+export enum AutoAttackVersion {
+  /** AUTO_ATTACK_VERSION_UNSPECIFIED - Server default: standard. */
+  AUTO_ATTACK_VERSION_UNSPECIFIED = 0,
+  /**
+   * AUTO_ATTACK_VERSION_STANDARD - The reference's standard version (without FAB-T): APGD-CE 100
+   * iterations, APGD-T 9 target classes of 100 iterations, Square 5000
+   * queries.
+   */
+  AUTO_ATTACK_VERSION_STANDARD = 1,
+  /**
+   * AUTO_ATTACK_VERSION_FAST - Quick checks: APGD-CE 20 iterations, APGD-T 3 target classes of 20
+   * iterations, Square 300 queries.
+   */
+  AUTO_ATTACK_VERSION_FAST = 2,
+}
+
+export function autoAttackVersionFromJSON(object: any): AutoAttackVersion {
+  switch (object) {
+    case 0:
+    case "AUTO_ATTACK_VERSION_UNSPECIFIED":
+      return AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED;
+    case 1:
+    case "AUTO_ATTACK_VERSION_STANDARD":
+      return AutoAttackVersion.AUTO_ATTACK_VERSION_STANDARD;
+    case 2:
+    case "AUTO_ATTACK_VERSION_FAST":
+      return AutoAttackVersion.AUTO_ATTACK_VERSION_FAST;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AutoAttackVersion");
+  }
+}
+
+export function autoAttackVersionToJSON(object: AutoAttackVersion): string {
+  switch (object) {
+    case AutoAttackVersion.AUTO_ATTACK_VERSION_UNSPECIFIED:
+      return "AUTO_ATTACK_VERSION_UNSPECIFIED";
+    case AutoAttackVersion.AUTO_ATTACK_VERSION_STANDARD:
+      return "AUTO_ATTACK_VERSION_STANDARD";
+    case AutoAttackVersion.AUTO_ATTACK_VERSION_FAST:
+      return "AUTO_ATTACK_VERSION_FAST";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum AutoAttackVersion");
   }
 }
 
@@ -374,8 +479,9 @@ export interface AttackConfig {
     | number
     | undefined;
   /**
-   * PGD iterations, in [1, 1000]. Default 20 for evaluation, 10 for
-   * adversarial training. Ignored by FGSM.
+   * PGD and APGD iterations, in [1, 1000]. Default 20 for evaluation, 10 for
+   * adversarial training, 100 for APGD-CE, APGD-DLR and APGD-T (the paper's).
+   * Ignored by FGSM, Square (see queries) and AutoAttack (see its version).
    */
   steps?:
     | number
@@ -390,13 +496,25 @@ export interface AttackConfig {
     | undefined;
   /**
    * Targeted attack towards this class index (minimises the loss of the
-   * target). Absent = untargeted.
+   * target). Absent = untargeted. Not with APGD-T or AutoAttack.
    */
   targetClass?:
     | number
     | undefined;
-  /** The loss the attack ascends. Default: the model's own training loss. */
+  /**
+   * The loss the attack ascends. Default: the model's own training loss.
+   * FGSM, PGD and FGSM with random start only: the APGD attacks, Square (the
+   * margin of the logits) and AutoAttack climb their own.
+   */
   loss: LossKind;
+  /** AutoAttack's budget (AutoAttack only). Default standard. */
+  autoattackVersion: AutoAttackVersion;
+  /**
+   * Square's query budget per restart (Square, and AutoAttack's Square
+   * member), in [1, 100000]. Default 5000 for Square; AutoAttack: its
+   * version's (5000 standard, 300 fast).
+   */
+  queries?: number | undefined;
 }
 
 /** Adversarial training on top of a TrainingConfig. */
@@ -1170,6 +1288,8 @@ function createBaseAttackConfig(): AttackConfig {
     restarts: undefined,
     targetClass: undefined,
     loss: 0,
+    autoattackVersion: 0,
+    queries: undefined,
   };
 }
 
@@ -1201,6 +1321,12 @@ export const AttackConfig: MessageFns<AttackConfig> = {
     }
     if (message.loss !== 0) {
       writer.uint32(72).int32(message.loss);
+    }
+    if (message.autoattackVersion !== 0) {
+      writer.uint32(80).int32(message.autoattackVersion);
+    }
+    if (message.queries !== undefined) {
+      writer.uint32(88).uint32(message.queries);
     }
     return writer;
   },
@@ -1290,6 +1416,22 @@ export const AttackConfig: MessageFns<AttackConfig> = {
             message.loss = reader.int32() as any;
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.autoattackVersion = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.queries = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1325,6 +1467,12 @@ export const AttackConfig: MessageFns<AttackConfig> = {
         ? globalThis.Number(object.target_class)
         : undefined,
       loss: isSet(object.loss) ? lossKindFromJSON(object.loss) : 0,
+      autoattackVersion: isSet(object.autoattackVersion)
+        ? autoAttackVersionFromJSON(object.autoattackVersion)
+        : isSet(object.autoattack_version)
+        ? autoAttackVersionFromJSON(object.autoattack_version)
+        : 0,
+      queries: isSet(object.queries) ? globalThis.Number(object.queries) : undefined,
     };
   },
 
@@ -1357,6 +1505,12 @@ export const AttackConfig: MessageFns<AttackConfig> = {
     if (message.loss !== 0) {
       obj.loss = lossKindToJSON(message.loss);
     }
+    if (message.autoattackVersion !== 0) {
+      obj.autoattackVersion = autoAttackVersionToJSON(message.autoattackVersion);
+    }
+    if (message.queries !== undefined) {
+      obj.queries = Math.round(message.queries);
+    }
     return obj;
   },
 
@@ -1374,6 +1528,8 @@ export const AttackConfig: MessageFns<AttackConfig> = {
     message.restarts = object.restarts ?? undefined;
     message.targetClass = object.targetClass ?? undefined;
     message.loss = object.loss ?? 0;
+    message.autoattackVersion = object.autoattackVersion ?? 0;
+    message.queries = object.queries ?? undefined;
     return message;
   },
 };

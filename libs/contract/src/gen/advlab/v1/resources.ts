@@ -308,6 +308,27 @@ export interface RobustResult {
     | undefined;
   /** Seconds the attack took. */
   seconds: number;
+  /**
+   * AutoAttack only: its members in the order they ran, each with the images
+   * it broke (only images no earlier member broke).
+   */
+  cascade: CascadeStage[];
+  /**
+   * AutoAttack only: signs that the evaluation may be unreliable (exactly
+   * zero gradients, Square breaking images the gradient attacks could not),
+   * and members skipped because the model has too few classes.
+   */
+  warnings: string[];
+}
+
+/** One member of an AutoAttack cascade, after it ran. */
+export interface CascadeStage {
+  /** The member: "apgd-ce", "apgd-dlr", "apgd-t" or "square". */
+  attack: string;
+  /** Images it broke. */
+  broken: number;
+  /** Robust accuracy after it, in [0, 1]. */
+  robustAccuracy: number;
 }
 
 /** A point of a robustness curve. */
@@ -344,6 +365,12 @@ export interface GalleryItem {
   maxPerturbation: number;
   /** The clean prediction was right and the adversarial one is wrong. */
   success: boolean;
+  /**
+   * AutoAttack only: the member of the cascade that broke this image
+   * ("apgd-ce", "apgd-t", "square"), "clean" when it is misclassified to
+   * begin with; empty when it stayed robust.
+   */
+  brokenBy: string;
 }
 
 /** A sweep: the cartesian product of its axes applied to a base config. */
@@ -352,7 +379,10 @@ export interface SweepConfig {
   axes: SweepAxis[];
   /** How trials are ranked. */
   rankBy: SweepRankBy;
-  /** Attack for robust ranking. Default PGD-20, eps 8/255, step 0.002. */
+  /**
+   * Attack for robust ranking, any method (AUTOATTACK ranks by AutoAttack
+   * robust accuracy). Default PGD-20, eps 8/255, step 0.002.
+   */
   robustAttack?:
     | AttackConfig
     | undefined;
@@ -1641,6 +1671,8 @@ function createBaseRobustResult(): RobustResult {
     meanLoss: 0,
     sanity: undefined,
     seconds: 0,
+    cascade: [],
+    warnings: [],
   };
 }
 
@@ -1672,6 +1704,12 @@ export const RobustResult: MessageFns<RobustResult> = {
     }
     if (message.seconds !== 0) {
       writer.uint32(77).float(message.seconds);
+    }
+    for (const v of message.cascade) {
+      CascadeStage.encode(v!, writer.uint32(82).fork()).join();
+    }
+    for (const v of message.warnings) {
+      writer.uint32(90).string(v!);
     }
     return writer;
   },
@@ -1761,6 +1799,22 @@ export const RobustResult: MessageFns<RobustResult> = {
             message.seconds = reader.float();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.cascade.push(CascadeStage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1808,6 +1862,12 @@ export const RobustResult: MessageFns<RobustResult> = {
         : 0,
       sanity: isSet(object.sanity) ? AttackSanity.fromJSON(object.sanity) : undefined,
       seconds: isSet(object.seconds) ? globalThis.Number(object.seconds) : 0,
+      cascade: globalThis.Array.isArray(object?.cascade)
+        ? object.cascade.map((e: any) => CascadeStage.fromJSON(e))
+        : [],
+      warnings: globalThis.Array.isArray(object?.warnings)
+        ? object.warnings.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -1840,6 +1900,12 @@ export const RobustResult: MessageFns<RobustResult> = {
     if (message.seconds !== 0) {
       obj.seconds = floatToJson(message.seconds);
     }
+    if (message.cascade?.length) {
+      obj.cascade = message.cascade.map((e) => CascadeStage.toJSON(e));
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
     return obj;
   },
 
@@ -1861,6 +1927,113 @@ export const RobustResult: MessageFns<RobustResult> = {
       ? AttackSanity.fromPartial(object.sanity)
       : undefined;
     message.seconds = object.seconds ?? 0;
+    message.cascade = object.cascade?.map((e) => CascadeStage.fromPartial(e)) || [];
+    message.warnings = object.warnings?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCascadeStage(): CascadeStage {
+  return { attack: "", broken: 0, robustAccuracy: 0 };
+}
+
+export const CascadeStage: MessageFns<CascadeStage> = {
+  encode(message: CascadeStage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attack !== "") {
+      writer.uint32(10).string(message.attack);
+    }
+    if (message.broken !== 0) {
+      writer.uint32(16).uint32(message.broken);
+    }
+    if (message.robustAccuracy !== 0) {
+      writer.uint32(29).float(message.robustAccuracy);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CascadeStage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCascadeStage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attack = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.broken = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.robustAccuracy = reader.float();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CascadeStage {
+    return {
+      attack: isSet(object.attack) ? globalThis.String(object.attack) : "",
+      broken: isSet(object.broken) ? globalThis.Number(object.broken) : 0,
+      robustAccuracy: isSet(object.robustAccuracy)
+        ? globalThis.Number(object.robustAccuracy)
+        : isSet(object.robust_accuracy)
+        ? globalThis.Number(object.robust_accuracy)
+        : 0,
+    };
+  },
+
+  toJSON(message: CascadeStage): unknown {
+    const obj: any = {};
+    if (message.attack !== "") {
+      obj.attack = message.attack;
+    }
+    if (message.broken !== 0) {
+      obj.broken = Math.round(message.broken);
+    }
+    if (message.robustAccuracy !== 0) {
+      obj.robustAccuracy = floatToJson(message.robustAccuracy);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CascadeStage>, I>>(base?: I): CascadeStage {
+    return CascadeStage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CascadeStage>, I>>(object: I): CascadeStage {
+    const message = createBaseCascadeStage();
+    message.attack = object.attack ?? "";
+    message.broken = object.broken ?? 0;
+    message.robustAccuracy = object.robustAccuracy ?? 0;
     return message;
   },
 };
@@ -1962,6 +2135,7 @@ function createBaseGalleryItem(): GalleryItem {
     perturbationPng: Buffer.alloc(0),
     maxPerturbation: 0,
     success: false,
+    brokenBy: "",
   };
 }
 
@@ -1996,6 +2170,9 @@ export const GalleryItem: MessageFns<GalleryItem> = {
     }
     if (message.success !== false) {
       writer.uint32(80).bool(message.success);
+    }
+    if (message.brokenBy !== "") {
+      writer.uint32(90).string(message.brokenBy);
     }
     return writer;
   },
@@ -2093,6 +2270,14 @@ export const GalleryItem: MessageFns<GalleryItem> = {
             message.success = reader.bool();
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.brokenBy = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2141,6 +2326,11 @@ export const GalleryItem: MessageFns<GalleryItem> = {
         ? globalThis.Number(object.max_perturbation)
         : 0,
       success: isSet(object.success) ? globalThis.Boolean(object.success) : false,
+      brokenBy: isSet(object.brokenBy)
+        ? globalThis.String(object.brokenBy)
+        : isSet(object.broken_by)
+        ? globalThis.String(object.broken_by)
+        : "",
     };
   },
 
@@ -2176,6 +2366,9 @@ export const GalleryItem: MessageFns<GalleryItem> = {
     if (message.success !== false) {
       obj.success = message.success;
     }
+    if (message.brokenBy !== "") {
+      obj.brokenBy = message.brokenBy;
+    }
     return obj;
   },
 
@@ -2198,6 +2391,7 @@ export const GalleryItem: MessageFns<GalleryItem> = {
     message.perturbationPng = object.perturbationPng ?? Buffer.alloc(0);
     message.maxPerturbation = object.maxPerturbation ?? 0;
     message.success = object.success ?? false;
+    message.brokenBy = object.brokenBy ?? "";
     return message;
   },
 };

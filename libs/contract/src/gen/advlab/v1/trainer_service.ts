@@ -317,6 +317,48 @@ export interface EvaluateResponse {
   seconds: number;
 }
 
+/** Evaluates a model with progress. */
+export interface EvaluateStreamRequest {
+  /** The evaluation, as for Evaluate. */
+  evaluation?: EvaluateRequest | undefined;
+}
+
+/**
+ * Where a running evaluation is. Sent when an attack (or a member of an
+ * AutoAttack cascade) starts on a batch of images, when every attack has
+ * finished a batch, and at most every 250 ms in between.
+ */
+export interface EvaluateProgress {
+  /** The attack running: its position in the request's attacks, from 0. */
+  attackIndex: number;
+  /** Attacks requested. */
+  attackCount: number;
+  /** The attack as reports name it: "PGD-20", "FGSM", "AutoAttack (fast)". */
+  attack: string;
+  /**
+   * AutoAttack: the member of the cascade running ("apgd-ce", "apgd-t",
+   * "square"); empty for other attacks.
+   */
+  stage: string;
+  /** Images every requested attack has finished. */
+  imagesDone: number;
+  /** Images to evaluate. */
+  imagesTotal: number;
+}
+
+/** A message of EvaluateStream. */
+export interface EvaluateStreamResponse {
+  /** Progress, then the result. */
+  event?:
+    | //
+    /** Where the evaluation is. */
+    { $case: "progress"; value: EvaluateProgress }
+    | //
+    /** The evaluation (last message). */
+    { $case: "result"; value: EvaluateResponse }
+    | undefined;
+}
+
 /** Attacks a model over a split and renders a gallery. */
 export interface AttackRequest {
   /** Model. Required. */
@@ -2555,6 +2597,341 @@ export const EvaluateResponse: MessageFns<EvaluateResponse> = {
     message.robust = object.robust?.map((e) => RobustResult.fromPartial(e)) || [];
     message.worstCaseAccuracy = object.worstCaseAccuracy ?? 0;
     message.seconds = object.seconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseEvaluateStreamRequest(): EvaluateStreamRequest {
+  return { evaluation: undefined };
+}
+
+export const EvaluateStreamRequest: MessageFns<EvaluateStreamRequest> = {
+  encode(message: EvaluateStreamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.evaluation !== undefined) {
+      EvaluateRequest.encode(message.evaluation, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EvaluateStreamRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvaluateStreamRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.evaluation = EvaluateRequest.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EvaluateStreamRequest {
+    return { evaluation: isSet(object.evaluation) ? EvaluateRequest.fromJSON(object.evaluation) : undefined };
+  },
+
+  toJSON(message: EvaluateStreamRequest): unknown {
+    const obj: any = {};
+    if (message.evaluation !== undefined) {
+      obj.evaluation = EvaluateRequest.toJSON(message.evaluation);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EvaluateStreamRequest>, I>>(base?: I): EvaluateStreamRequest {
+    return EvaluateStreamRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EvaluateStreamRequest>, I>>(object: I): EvaluateStreamRequest {
+    const message = createBaseEvaluateStreamRequest();
+    message.evaluation = (object.evaluation !== undefined && object.evaluation !== null)
+      ? EvaluateRequest.fromPartial(object.evaluation)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseEvaluateProgress(): EvaluateProgress {
+  return { attackIndex: 0, attackCount: 0, attack: "", stage: "", imagesDone: 0, imagesTotal: 0 };
+}
+
+export const EvaluateProgress: MessageFns<EvaluateProgress> = {
+  encode(message: EvaluateProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attackIndex !== 0) {
+      writer.uint32(8).uint32(message.attackIndex);
+    }
+    if (message.attackCount !== 0) {
+      writer.uint32(16).uint32(message.attackCount);
+    }
+    if (message.attack !== "") {
+      writer.uint32(26).string(message.attack);
+    }
+    if (message.stage !== "") {
+      writer.uint32(34).string(message.stage);
+    }
+    if (message.imagesDone !== 0) {
+      writer.uint32(40).uint32(message.imagesDone);
+    }
+    if (message.imagesTotal !== 0) {
+      writer.uint32(48).uint32(message.imagesTotal);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EvaluateProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvaluateProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.attackIndex = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.attackCount = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attack = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.stage = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.imagesDone = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.imagesTotal = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EvaluateProgress {
+    return {
+      attackIndex: isSet(object.attackIndex)
+        ? globalThis.Number(object.attackIndex)
+        : isSet(object.attack_index)
+        ? globalThis.Number(object.attack_index)
+        : 0,
+      attackCount: isSet(object.attackCount)
+        ? globalThis.Number(object.attackCount)
+        : isSet(object.attack_count)
+        ? globalThis.Number(object.attack_count)
+        : 0,
+      attack: isSet(object.attack) ? globalThis.String(object.attack) : "",
+      stage: isSet(object.stage) ? globalThis.String(object.stage) : "",
+      imagesDone: isSet(object.imagesDone)
+        ? globalThis.Number(object.imagesDone)
+        : isSet(object.images_done)
+        ? globalThis.Number(object.images_done)
+        : 0,
+      imagesTotal: isSet(object.imagesTotal)
+        ? globalThis.Number(object.imagesTotal)
+        : isSet(object.images_total)
+        ? globalThis.Number(object.images_total)
+        : 0,
+    };
+  },
+
+  toJSON(message: EvaluateProgress): unknown {
+    const obj: any = {};
+    if (message.attackIndex !== 0) {
+      obj.attackIndex = Math.round(message.attackIndex);
+    }
+    if (message.attackCount !== 0) {
+      obj.attackCount = Math.round(message.attackCount);
+    }
+    if (message.attack !== "") {
+      obj.attack = message.attack;
+    }
+    if (message.stage !== "") {
+      obj.stage = message.stage;
+    }
+    if (message.imagesDone !== 0) {
+      obj.imagesDone = Math.round(message.imagesDone);
+    }
+    if (message.imagesTotal !== 0) {
+      obj.imagesTotal = Math.round(message.imagesTotal);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EvaluateProgress>, I>>(base?: I): EvaluateProgress {
+    return EvaluateProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EvaluateProgress>, I>>(object: I): EvaluateProgress {
+    const message = createBaseEvaluateProgress();
+    message.attackIndex = object.attackIndex ?? 0;
+    message.attackCount = object.attackCount ?? 0;
+    message.attack = object.attack ?? "";
+    message.stage = object.stage ?? "";
+    message.imagesDone = object.imagesDone ?? 0;
+    message.imagesTotal = object.imagesTotal ?? 0;
+    return message;
+  },
+};
+
+function createBaseEvaluateStreamResponse(): EvaluateStreamResponse {
+  return { event: undefined };
+}
+
+export const EvaluateStreamResponse: MessageFns<EvaluateStreamResponse> = {
+  encode(message: EvaluateStreamResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.event?.$case) {
+      case "progress":
+        EvaluateProgress.encode(message.event.value, writer.uint32(10).fork()).join();
+        break;
+      case "result":
+        EvaluateResponse.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EvaluateStreamResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvaluateStreamResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = { $case: "progress", value: EvaluateProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.event = { $case: "result", value: EvaluateResponse.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EvaluateStreamResponse {
+    return {
+      event: isSet(object.progress)
+        ? { $case: "progress", value: EvaluateProgress.fromJSON(object.progress) }
+        : isSet(object.result)
+        ? { $case: "result", value: EvaluateResponse.fromJSON(object.result) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: EvaluateStreamResponse): unknown {
+    const obj: any = {};
+    if (message.event?.$case === "progress") {
+      obj.progress = EvaluateProgress.toJSON(message.event.value);
+    } else if (message.event?.$case === "result") {
+      obj.result = EvaluateResponse.toJSON(message.event.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EvaluateStreamResponse>, I>>(base?: I): EvaluateStreamResponse {
+    return EvaluateStreamResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EvaluateStreamResponse>, I>>(object: I): EvaluateStreamResponse {
+    const message = createBaseEvaluateStreamResponse();
+    switch (object.event?.$case) {
+      case "progress": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "progress", value: EvaluateProgress.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "result": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "result", value: EvaluateResponse.fromPartial(object.event.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -5948,6 +6325,22 @@ export const TrainerServiceService = {
     responseDeserialize: (value: Buffer): EvaluateResponse => EvaluateResponse.decode(value),
   },
   /**
+   * Evaluate with progress: where the evaluation is (the attack running, the
+   * member of an AutoAttack cascade, images done) while it runs, then the
+   * same response as Evaluate (last message).
+   */
+  evaluateStream: {
+    path: "/advlab.v1.TrainerService/EvaluateStream" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: EvaluateStreamRequest): Buffer =>
+      Buffer.from(EvaluateStreamRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EvaluateStreamRequest => EvaluateStreamRequest.decode(value),
+    responseSerialize: (value: EvaluateStreamResponse): Buffer =>
+      Buffer.from(EvaluateStreamResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EvaluateStreamResponse => EvaluateStreamResponse.decode(value),
+  },
+  /**
    * Attacks a model over a split: robust accuracy, an optional robustness
    * curve over epsilons, and a gallery of clean / adversarial pairs.
    */
@@ -6118,6 +6511,12 @@ export interface TrainerServiceServer extends UntypedServiceImplementation {
    */
   evaluate: handleUnaryCall<EvaluateRequest, EvaluateResponse>;
   /**
+   * Evaluate with progress: where the evaluation is (the attack running, the
+   * member of an AutoAttack cascade, images done) while it runs, then the
+   * same response as Evaluate (last message).
+   */
+  evaluateStream: handleServerStreamingCall<EvaluateStreamRequest, EvaluateStreamResponse>;
+  /**
    * Attacks a model over a split: robust accuracy, an optional robustness
    * curve over epsilons, and a gallery of clean / adversarial pairs.
    */
@@ -6199,6 +6598,20 @@ export interface TrainerServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: EvaluateResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Evaluate with progress: where the evaluation is (the attack running, the
+   * member of an AutoAttack cascade, images done) while it runs, then the
+   * same response as Evaluate (last message).
+   */
+  evaluateStream(
+    request: EvaluateStreamRequest,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<EvaluateStreamResponse>;
+  evaluateStream(
+    request: EvaluateStreamRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<EvaluateStreamResponse>;
   /**
    * Attacks a model over a split: robust accuracy, an optional robustness
    * curve over epsilons, and a gallery of clean / adversarial pairs.
