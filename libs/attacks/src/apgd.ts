@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@advlab/model';
 import { checkBatch, Classifier, labelArray, LogitsObjective } from './classifier';
-import { AttackOptions, AttackResult, AttackSettings, AttackStep, baseSettings, imageIdArray, l2PerImage, pick, projectL2, runOn, StepCallback, WorstCase } from './core';
+import { AttackOptions, AttackResult, AttackSettings, AttackStep, baseSettings, breathe, imageIdArray, l2PerImage, pick, projectL2, runOn, StepCallback, WorstCase } from './core';
 import { AttackLossName, oneHot, perImageLoss, perImageLossGradient, targetedDlrLoss, targetedDlrLossGradient } from './objective';
 import { check, checkBudget, DEFAULT_EPS, DEFAULT_L2_EPS, Norm } from './threat';
 
@@ -273,6 +273,7 @@ export async function apgdRun(classifier: Classifier, x: tf.Tensor4D, plan: Apgd
     const checkpoints = apgdCheckpoints(plan.steps);
     let lastCheck = 0;
     for (let i = 0; i < plan.steps && active.length > 0; i++) {
+      await breathe();
       plan.signal?.throwIfAborted();
       const a = i > 0 ? plan.alpha : 1;
       const next = tf.tidy(() => {

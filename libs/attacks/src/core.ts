@@ -9,6 +9,15 @@ export type { AttackName } from '@advlab/config';
 export { ATTACK_NAMES } from '@advlab/config';
 import type { AttackName } from '@advlab/config';
 
+/**
+ * Lets the event loop run between iterations. The tensor backends compute synchronously, so an
+ * attack that never yields would hold the process for its whole length: no progress message or
+ * cancellation would get through, and a service running it would answer nothing else.
+ */
+export function breathe(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The settings an attack ran with, all defaults filled in; reports print them. */
 export interface AttackSettings {
   readonly attack: AttackName;
@@ -123,6 +132,7 @@ export async function projectedSteps(classifier: Classifier, x: tf.Tensor4D, pla
   let xAdv = plan.randomStart ? tf.tidy(() => projectOnto(randomStart(x, plan.norm, plan.eps, new Rng(plan.seed, plan.restart).nextUint32()))) : tf.clone(x);
   try {
     for (let step = 1; step <= plan.steps; step++) {
+      await breathe();
       plan.signal?.throwIfAborted();
       const current = xAdv;
       const out = tf.tidy(() => {

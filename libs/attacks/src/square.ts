@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@advlab/model';
 import { checkBatch, Classifier, labelArray } from './classifier';
-import { AttackOptions, AttackResult, AttackSettings, baseSettings, imageIdArray, pick, runOn, WorstCase } from './core';
+import { AttackOptions, AttackResult, AttackSettings, baseSettings, breathe, imageIdArray, pick, runOn, WorstCase } from './core';
 import { check, checkBudget, DEFAULT_EPS, DEFAULT_L2_EPS, Norm } from './threat';
 
 /** Square's query budget per restart in AutoAttack's standard version. */
@@ -163,6 +163,7 @@ class SquareRun {
     for (let it = 0; it < queries; it++) {
       const active = Int32Array.from([...this.margin.keys()].filter((i) => this.margin[i] > 0));
       if (active.length === 0) break;
+      await breathe();
       opts.signal?.throwIfAborted();
       const p = squareFraction(it, this.settings.pInit, queries, this.settings.rescaleSchedule);
       const candidates = new Float32Array(active.length * this.d);
