@@ -351,6 +351,12 @@ export interface TrainingConfig {
   earlyStoppingPatience: number;
   /** Decoupled weight decay (AdamW), in [0, 1]. Default 0. */
   weightDecay: number;
+  /**
+   * Train on a seeded subset of at most this many images of the training
+   * split (for quick looks; validation and test stay whole). In [0, 1000000];
+   * 0 = all. Default 0.
+   */
+  maxTrainImages?: number | undefined;
 }
 
 /** One attack. Units are pixel scale [0, 1]: the notebook's eps 0.0313 is 8/255. */
@@ -905,6 +911,7 @@ function createBaseTrainingConfig(): TrainingConfig {
     lrSchedule: 0,
     earlyStoppingPatience: 0,
     weightDecay: 0,
+    maxTrainImages: undefined,
   };
 }
 
@@ -942,6 +949,9 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     }
     if (message.weightDecay !== 0) {
       writer.uint32(93).float(message.weightDecay);
+    }
+    if (message.maxTrainImages !== undefined) {
+      writer.uint32(96).uint32(message.maxTrainImages);
     }
     return writer;
   },
@@ -1047,6 +1057,14 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
             message.weightDecay = reader.float();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.maxTrainImages = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1096,6 +1114,11 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
         : isSet(object.weight_decay)
         ? globalThis.Number(object.weight_decay)
         : 0,
+      maxTrainImages: isSet(object.maxTrainImages)
+        ? globalThis.Number(object.maxTrainImages)
+        : isSet(object.max_train_images)
+        ? globalThis.Number(object.max_train_images)
+        : undefined,
     };
   },
 
@@ -1134,6 +1157,9 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     if (message.weightDecay !== 0) {
       obj.weightDecay = floatToJson(message.weightDecay);
     }
+    if (message.maxTrainImages !== undefined) {
+      obj.maxTrainImages = Math.round(message.maxTrainImages);
+    }
     return obj;
   },
 
@@ -1155,6 +1181,7 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     message.lrSchedule = object.lrSchedule ?? 0;
     message.earlyStoppingPatience = object.earlyStoppingPatience ?? 0;
     message.weightDecay = object.weightDecay ?? 0;
+    message.maxTrainImages = object.maxTrainImages ?? undefined;
     return message;
   },
 };
