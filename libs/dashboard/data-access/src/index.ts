@@ -51,4 +51,5 @@ export {
   runEventsRoute,
   startRunRoute,
   streamAttackRoute,
+  studyDownloadRoute,
 } from './routes';

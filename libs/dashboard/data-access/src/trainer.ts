@@ -1,7 +1,7 @@
 /** The trainer's RPCs as the dashboard uses them: wire requests in, views out. */
 import { ATTACK_FIELDS } from '@advlab/config';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
+import { AugmentationConfig, Split, StudyStageKind, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
 import { getTrainerClient } from './clients';
 import { toDashboardError } from './errors';
 import { toAdversarialTrainRequest, toImportDatasetRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
@@ -58,6 +58,46 @@ async function withDatasetNames(runs: RunView[], client?: Client): Promise<RunVi
     () => new Map<string, string>(),
   );
   return runs.map((run) => ({ ...run, datasetName: names.get(run.datasetId) ?? '' }));
+}
+
+/** A study as the dashboard shows it: its run, its report (the trainer renders it) and its submission. */
+export interface StudyReportView {
+  run: RunView;
+  /** Stages finished, of 5. */
+  stagesDone: number;
+  /** The stage running now, for people ('' when none). */
+  currentStage: string;
+  /** The self-contained HTML report. */
+  html: string;
+  fileName: string;
+  /** The submission CSV, once its stage has run ('' before or when skipped). */
+  submissionCsv: string;
+}
+
+const STUDY_STAGE_LABELS: Record<number, string> = {
+  [StudyStageKind.STUDY_STAGE_KIND_TUNING]: 'Tuning',
+  [StudyStageKind.STUDY_STAGE_KIND_VARIANTS]: 'Mixup, CutMix and OVA',
+  [StudyStageKind.STUDY_STAGE_KIND_ATTACK]: 'PGD-20 attack',
+  [StudyStageKind.STUDY_STAGE_KIND_ADVERSARIAL]: 'Adversarial training',
+  [StudyStageKind.STUDY_STAGE_KIND_SUBMISSION]: 'Submission',
+};
+
+export async function getStudyReport(runId: string, client?: Client): Promise<StudyReportView> {
+  const trainer = api(client);
+  const [study, report] = await Promise.all([
+    trainer.getStudy({ runId }, undefined, deadline(LIST_DEADLINE_MS)),
+    trainer.exportStudyReport({ runId }, undefined, deadline(LIST_DEADLINE_MS)),
+  ]);
+  if (!study.run) throw new Error(`The trainer returned no study for ${runId}`);
+  const submission = study.stages.find((s) => s.kind === StudyStageKind.STUDY_STAGE_KIND_SUBMISSION)?.submission;
+  return {
+    run: (await withDatasetNames([toRun(study.run)], client))[0],
+    stagesDone: study.stages.length,
+    currentStage: STUDY_STAGE_LABELS[study.current] ?? '',
+    html: report.html,
+    fileName: report.fileName,
+    submissionCsv: submission?.csv ?? '',
+  };
 }
 
 export async function cancelRun(runId: string, client?: Client): Promise<RunView | null> {
