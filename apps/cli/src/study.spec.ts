@@ -3,7 +3,7 @@ import { writeToyImageFolder } from '@advlab/trainer-service/testing';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from './testing';
+import { runCli, startCli, waitFor } from './testing';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -81,4 +81,22 @@ describe('advlab study and advlab report against a real trainer', () => {
     expect(refused.stderr).toContain('is not a study');
     expect((await cli('report', 'run-missing', '--out', 'x.html')).code).not.toBe(0);
   }, 60_000);
+
+  it('watch follows a study stage by stage; cancel stops it and the child run it is in', async () => {
+    const started = await cli('study', '--dataset', datasetId, '--preset', 'quick', '--axis', 'model.feature_maps=[4,8]', '--epochs', '400', '--detach', '--json');
+    expect(started.code).toBe(0);
+    const id = JSON.parse(started.stdout).runId as string;
+    const watching = startCli(['watch', id], { env, cwd: dir });
+    await waitFor(() => watching.stderr().includes('stage 1/5 tuning'));
+    const cancelled = await cli('cancel', id);
+    expect(cancelled.code).toBe(0);
+    const watched = await watching.done;
+    expect(watched.code).toBe(1);
+    expect(watched.stderr).not.toContain('stage 2/5');
+    expect(JSON.parse((await cli('run', id, '--json')).stdout).status).toBe('cancelled');
+    const runs = JSON.parse((await cli('runs', '--trials', '--all', '--json')).stdout).runs as { id: string; parentRunId: string; status: string; kind: string }[];
+    const sweep = runs.find((r) => r.parentRunId === id);
+    expect(sweep).toMatchObject({ kind: 'sweep', status: 'cancelled' });
+    expect(runs.filter((r) => r.parentRunId === sweep?.id).map((r) => r.status)).toContain('cancelled');
+  }, 120_000);
 });
