@@ -1,7 +1,7 @@
 /**
- * A study's report in headless Chromium: a real trainer runs a tiny study (one trial, one
- * epoch per training on the toy colours) to its end; the dashboard's study page shows the
- * report, and the HTML file its download gives opens offline, every request to the network
+ * A study in headless Chromium: started from the Studies page on the toy colours (quick
+ * preset) through a real trainer, its page refreshes until every stage is done and shows the
+ * report; the HTML file its download gives opens offline, every request to the network
  * refused: every section is there, every image loads from its data URL, nothing is logged to
  * the console. Screenshots go to apps/dashboard/test-artifacts/.
  */
@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { chromium, type Browser } from 'playwright-core';
-import { StudyPreset, StudyRequest, TrainerServiceClient, type ImportDatasetResponse, type StudyResponse } from '@advlab/contract';
+import { TrainerServiceClient, type ImportDatasetResponse } from '@advlab/contract';
 import { startTrainerServer, STUDY_REPORT_SECTIONS, type TrainerServer } from '@advlab/trainer-service';
 import { writeToyImageFolder } from '@advlab/trainer-service/testing';
 import { ensureBuilt, startDashboard, stopDashboard, type Dashboard } from './support/next-app';
@@ -39,6 +39,7 @@ describe('a study report in a browser (real trainer, next start, chromium)', () 
 
   beforeAll(async () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    fs.rmSync(path.join(ARTIFACTS, 'study-report.html'), { force: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-study-report-'));
     await writeToyImageFolder(path.join(dir, 'toy'), { perClass: 12, size: 16 });
     fs.rmSync(path.join(dir, 'toy', 'red', 'broken.png'));
@@ -48,18 +49,8 @@ describe('a study report in a browser (real trainer, next start, chromium)', () 
     const client = new TrainerServiceClient(trainer.address, grpc.credentials.createInsecure());
     const imported = await drain<ImportDatasetResponse>(client.importDataset({ name: 'toy', source: { $case: 'imageFolder', value: path.join(dir, 'toy') }, imageSize: 16, testFolder: '', maxPixels: 0 }));
     const dataset = imported.flatMap((m) => (m.event?.$case === 'dataset' ? [m.event.value] : []))[0];
-    const events = await drain<StudyResponse>(
-      client.study(
-        StudyRequest.fromPartial({
-          datasetId: dataset.id,
-          name: 'toy study',
-          study: { preset: StudyPreset.STUDY_PRESET_QUICK, grid: [{ path: 'model.feature_maps', values: ['[4,8]'] }], epochs: 1, adversarialEpochs: 1, attackImages: 6, testFolder: path.join(dir, 'unlabelled') },
-        }),
-      ),
-    );
     client.close();
-    expect(events[events.length - 1].event?.event?.$case).toBe('finished');
-    studyId = events[0].event?.runId as string;
+    expect(dataset?.name).toBe('toy');
     dashboard = await startDashboard({ ADVLAB_TRAINER_ADDR: trainer.address, ADVLAB_ATTACK_ADDR: '127.0.0.1:9' });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
@@ -71,13 +62,22 @@ describe('a study report in a browser (real trainer, next start, chromium)', () 
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the study page shows the report and offers it and the submission for download', async () => {
+  it('starts a quick study from the Studies page, whose report fills in until every stage is done', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${dashboard?.url}/studies`);
-    await page.getByRole('link', { name: /toy study/ }).first().waitFor();
-    await page.goto(`${dashboard?.url}/runs/${studyId}`);
+    const form = page.getByRole('form', { name: 'Start a study' });
+    await form.getByLabel('Dataset').selectOption({ label: 'toy' });
+    await form.getByLabel('Preset').selectOption('quick');
+    await form.getByLabel('Test folder to submit').fill(path.join(dir, 'unlabelled'));
+    await form.getByLabel('Name').fill('toy study');
+    await form.getByRole('button', { name: 'Start study' }).click();
+    await page.waitForURL(/\/studies\/run-[\w-]+$/, { timeout: 30_000 });
+    studyId = page.url().split('/').pop() as string;
+    // The page refreshes itself while the study runs.
+    await page.getByTestId('study-progress').getByText('5 of 5 stages finished').waitFor({ timeout: 180_000 });
+    await page.goto(`${dashboard?.url}/studies`);
+    await page.getByRole('link', { name: 'toy study' }).first().click();
     await page.waitForURL(new RegExp(`/studies/${studyId}$`));
-    await page.getByTestId('study-progress').getByText('5 of 5 stages finished').waitFor();
     const frame = page.frameLocator('iframe[title="Study report"]');
     await frame.locator('section#gallery figure').first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'study-page.png'), fullPage: true });

@@ -50,6 +50,7 @@ export {
   importDatasetRoute,
   runEventsRoute,
   startRunRoute,
+  startStudyRoute,
   streamAttackRoute,
   studyDownloadRoute,
 } from './routes';

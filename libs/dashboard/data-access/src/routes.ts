@@ -12,13 +12,14 @@ import {
   MAX_UPLOAD_BYTES,
   newRunRequestSchema,
   sessionRequestSchema,
+  studyRequestSchema,
 } from '@advlab/dashboard-util';
 import { streamAttackEvents } from './attack';
 import { httpStatusFor, toDashboardError, type DashboardError } from './errors';
 import { guardRequest, refusalResponse, requestScheme } from './guard';
 import { clearedSessionCookie, constantTimeEqual, dashboardToken, sessionCookie } from './session';
 import { sseResponse } from './sse';
-import { attackGallery, cancelRun, deleteModel, evaluateModel, getStudyReport, importDatasetEvents, startRun, watchRunEvents } from './trainer';
+import { attackGallery, cancelRun, deleteModel, evaluateModel, getStudyReport, importDatasetEvents, startRun, startStudy, watchRunEvents } from './trainer';
 
 /** The live attack's body cap: an upload of `MAX_UPLOAD_BYTES` as base64, and room for the settings. */
 export const LIVE_ATTACK_MAX_BODY_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
@@ -38,6 +39,19 @@ export async function startRunRoute(request: Request): Promise<Response> {
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
   try {
     return json(await startRun(parsed.data), 201);
+  } catch (error) {
+    return failure(toDashboardError(error));
+  }
+}
+
+/** POST /api/studies: starts a study; answers `{ runId }`. */
+export async function startStudyRoute(request: Request): Promise<Response> {
+  const read = await guardRequest(request);
+  if (!read.ok) return read.response;
+  const parsed = studyRequestSchema.safeParse(read.body);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error));
+  try {
+    return json(await startStudy(parsed.data), 201);
   } catch (error) {
     return failure(toDashboardError(error));
   }

@@ -1,12 +1,12 @@
 /** The trainer's RPCs as the dashboard uses them: wire requests in, views out. */
 import { ATTACK_FIELDS } from '@advlab/config';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { AugmentationConfig, Split, StudyStageKind, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
+import { AugmentationConfig, Split, StudyPreset, StudyRequest, StudyStageKind, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
 import { getTrainerClient } from './clients';
 import { toDashboardError } from './errors';
 import { toAdversarialTrainRequest, toImportDatasetRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
 import { grpcStreamToSSE } from './sse';
-import type { DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
+import type { StudyRequestData, DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
 import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toImportEvent, toModel, toRun, toRunEvent, toSample } from './views';
 
 const LIST_DEADLINE_MS = 10_000;
@@ -128,6 +128,18 @@ function firstRunId(call: ClientReadableStream<{ event?: RunEvent }>): Promise<s
       }
     });
   });
+}
+
+/** Starts a study; resolves with its id once accepted (it goes on without the call). */
+export function startStudy(request: StudyRequestData, client: Client = getTrainerClient): Promise<{ runId: string }> {
+  const call = client().study(
+    StudyRequest.fromPartial({
+      datasetId: request.datasetId,
+      name: request.name,
+      study: { preset: request.preset === 'quick' ? StudyPreset.STUDY_PRESET_QUICK : StudyPreset.STUDY_PRESET_NOTEBOOK, testFolder: request.testFolder },
+    }),
+  );
+  return firstRunId(call as ClientReadableStream<{ event?: RunEvent }>).then((runId) => ({ runId }));
 }
 
 /** Starts a training run, an adversarial training run or a sweep; resolves with its id once accepted. */

@@ -1,4 +1,5 @@
-import { RunsPage } from '@advlab/dashboard-feature-runs';
+import { attempt, listDatasets } from '@advlab/dashboard-data-access';
+import { RunsPage, StartStudyForm } from '@advlab/dashboard-feature-runs';
 import { PageHeader } from '../../components/page-header';
 import { navItem } from '../../navigation';
 
@@ -7,12 +8,11 @@ export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Studies' };
 
 export default async function Page({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const datasets = await attempt(() => listDatasets());
   return (
     <>
       <PageHeader title="Studies" description={navItem('/studies').description} />
-      <p className="mb-4 text-sm text-neutral-600">
-        Start one with <code>advlab study --dataset &lt;id&gt; --preset quick</code> (or <code>notebook</code>); open a study for its report.
-      </p>
+      <StartStudyForm datasets={datasets.ok ? datasets.data.map((d) => ({ id: d.id, name: d.name })) : []} />
       <RunsPage query={{ ...(await searchParams), kind: 'study' }} />
     </>
   );
