@@ -66,6 +66,9 @@ describe('advlab study and advlab report against a real trainer', () => {
   }, 300_000);
 
   it('report writes the self-contained HTML of a study, and refuses a run that is not one', async () => {
+    const shown = await cli('run', studyId);
+    expect(shown.stdout).toMatch(/^status:\s+succeeded/m);
+    expect(shown.stdout).toMatch(/^ {2}submission +\S+ +6 images predicted/m);
     const res = await cli('report', studyId, '--out', 'again.html', '--csv', 'again.csv');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('5 of 5 stages finished');
