@@ -62,13 +62,13 @@ export function getStudy(deps: TrainerDeps, runId: string): GetStudyResponse {
   const last = started[started.length - 1]?.event;
   const lastKind = last?.$case === 'stageStarted' ? last.value.kind : StudyStageKind.STUDY_STAGE_KIND_UNSPECIFIED;
   const current = !TERMINAL_STATUSES.has(run.status) && !stages.some((s) => s.kind === lastKind) ? lastKind : StudyStageKind.STUDY_STAGE_KIND_UNSPECIFIED;
-  let classNames: string[] = [];
+  let dataset: { name: string; classNames: string[] } = { name: '', classNames: run.model?.classNames ?? [] };
   try {
-    classNames = deps.registry.datasets.get(run.datasetId).classNames;
+    dataset = deps.registry.datasets.get(run.datasetId);
   } catch {
-    classNames = run.model?.classNames ?? [];
+    // A deleted dataset: the study's record still names it by id.
   }
-  return GetStudyResponse.fromPartial({ run, stages, current, classNames });
+  return GetStudyResponse.fromPartial({ run, stages, current, classNames: dataset.classNames, datasetName: dataset.name });
 }
 
 /** The study handlers of the TrainerService. */

@@ -7,6 +7,7 @@
  */
 import {
   RunStatus,
+  Split,
   StudyPreset,
   StudyStageKind,
   type EpochMetrics,
@@ -145,7 +146,7 @@ export function renderStudyReport(study: GetStudyResponse): string {
   const overview = section(
     'overview',
     'Overview',
-    `<p class="meta">Dataset <b>${esc(run?.datasetId ?? '')}</b> · status <b>${esc(run ? STATUS(run.status) : '')}</b> · preset ${cfg?.preset === StudyPreset.STUDY_PRESET_QUICK ? 'quick' : 'notebook'} · ${esc(cfg?.epochs ?? '')} epoch(s) per training, ${esc(cfg?.adversarialEpochs ?? '')} of adversarial training · ${cfg?.attackImages ? `${esc(cfg.attackImages)} attacked test images` : 'every test image attacked'}${run?.backend ? ` · ${esc(run.backend)}` : ''}</p>${stageList}${run?.error ? `<p class="flip">${esc(run.error)}</p>` : ''}`,
+    `<p class="meta">Dataset <b>${esc(study.datasetName || run?.datasetId || '')}</b>${study.datasetName ? ` (${esc(run?.datasetId ?? '')})` : ''} · status <b>${esc(run ? STATUS(run.status) : '')}</b> · preset ${cfg?.preset === StudyPreset.STUDY_PRESET_QUICK ? 'quick' : 'notebook'} · ${esc(cfg?.epochs ?? '')} epoch(s) per training, ${esc(cfg?.adversarialEpochs ?? '')} of adversarial training · ${cfg?.attackImages ? `at most ${esc(cfg.attackImages)} held-out images attacked` : 'every held-out image attacked'}${run?.backend ? ` · ${esc(run.backend)}` : ''}</p>${stageList}${run?.error ? `<p class="flip">${esc(run.error)}</p>` : ''}`,
   );
 
   let tuningBody = wait(StudyStageKind.STUDY_STAGE_KIND_TUNING);
@@ -184,6 +185,7 @@ export function renderStudyReport(study: GetStudyResponse): string {
     const row = (name: string, e: EvaluateResponse | undefined) => [name, e ? pct(e.accuracy) : '…', e ? pct(robustOf(e, 'FGSM')) : '…', e ? pct(robustOf(e, 'PGD')) : '…', e ? String(e.numImages) : ''];
     robustBody =
       table(['model', 'clean', 'FGSM 8/255', 'PGD-20 8/255', 'images'], [row('standard', std), row('adversarially trained (PGD-10)', adv)]) +
+      `<p class="meta">On the ${std?.split === Split.SPLIT_VALIDATION || adv?.split === Split.SPLIT_VALIDATION ? 'validation split (the dataset has no test split)' : 'test split'}.</p>` +
       (attack?.attack?.pgd?.result
         ? `<p>PGD-20 (eps 8/255, step 0.002) on the standard model: robust accuracy <b>${pct(attack.attack.pgd.result.robustAccuracy)}</b>, attack success rate ${pct(attack.attack.pgd.result.attackSuccessRate)}; sanity: within budget ${attack.attack.pgd.result.sanity?.withinBudget ? 'yes' : 'no'}, eps = 0 matches clean ${attack.attack.pgd.result.sanity?.eps0MatchesClean ? 'yes' : 'no'}.</p>`
         : '') +

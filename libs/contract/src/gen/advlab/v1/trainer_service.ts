@@ -921,6 +921,8 @@ export interface GetStudyResponse {
   current: StudyStageKind;
   /** The dataset's class names. */
   classNames: string[];
+  /** The dataset's name (empty when it was deleted). */
+  datasetName: string;
 }
 
 /** Exports a study's report. */
@@ -7635,7 +7637,7 @@ export const GetStudyRequest: MessageFns<GetStudyRequest> = {
 };
 
 function createBaseGetStudyResponse(): GetStudyResponse {
-  return { run: undefined, stages: [], current: 0, classNames: [] };
+  return { run: undefined, stages: [], current: 0, classNames: [], datasetName: "" };
 }
 
 export const GetStudyResponse: MessageFns<GetStudyResponse> = {
@@ -7651,6 +7653,9 @@ export const GetStudyResponse: MessageFns<GetStudyResponse> = {
     }
     for (const v of message.classNames) {
       writer.uint32(34).string(v!);
+    }
+    if (message.datasetName !== "") {
+      writer.uint32(42).string(message.datasetName);
     }
     return writer;
   },
@@ -7700,6 +7705,14 @@ export const GetStudyResponse: MessageFns<GetStudyResponse> = {
             message.classNames.push(reader.string());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.datasetName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7722,6 +7735,11 @@ export const GetStudyResponse: MessageFns<GetStudyResponse> = {
         : globalThis.Array.isArray(object?.class_names)
         ? object.class_names.map((e: any) => globalThis.String(e))
         : [],
+      datasetName: isSet(object.datasetName)
+        ? globalThis.String(object.datasetName)
+        : isSet(object.dataset_name)
+        ? globalThis.String(object.dataset_name)
+        : "",
     };
   },
 
@@ -7739,6 +7757,9 @@ export const GetStudyResponse: MessageFns<GetStudyResponse> = {
     if (message.classNames?.length) {
       obj.classNames = message.classNames;
     }
+    if (message.datasetName !== "") {
+      obj.datasetName = message.datasetName;
+    }
     return obj;
   },
 
@@ -7751,6 +7772,7 @@ export const GetStudyResponse: MessageFns<GetStudyResponse> = {
     message.stages = object.stages?.map((e) => StudyStage.fromPartial(e)) || [];
     message.current = object.current ?? 0;
     message.classNames = object.classNames?.map((e) => e) || [];
+    message.datasetName = object.datasetName ?? "";
     return message;
   },
 };
