@@ -51,6 +51,7 @@ describe('advlab study and advlab report against a real trainer', () => {
     const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<section id="gallery">');
     expect(html).toContain(`Dataset <b>toy</b> (${datasetId})`);
+    expect(html).toContain('on the validation split (the dataset has no test split)');
     const csv = fs.readFileSync(path.join(dir, 'submission.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('id,label');
     expect(csv.slice(1).map((l) => l.split(',')[0]).sort()).toEqual(fs.readdirSync(path.join(dir, 'unlabelled')).sort());

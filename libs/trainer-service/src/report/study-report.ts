@@ -115,6 +115,9 @@ const STAGE_TITLES: [StudyStageKind, string][] = [
   [StudyStageKind.STUDY_STAGE_KIND_SUBMISSION, 'Submission'],
 ];
 
+/** Where an evaluation ran, for people: "test split", or the validation split of a dataset without one. */
+const splitText = (e: EvaluateResponse | undefined) => (e?.split === Split.SPLIT_VALIDATION ? 'validation split (the dataset has no test split)' : 'test split');
+
 function robustOf(e: EvaluateResponse | undefined, method: 'FGSM' | 'PGD'): number | undefined {
   const r = e?.robust.find((x) => (method === 'FGSM' ? x.attack?.method === 1 : x.attack?.method === 2));
   return r?.robustAccuracy;
@@ -168,8 +171,9 @@ export function renderStudyReport(study: GetStudyResponse): string {
     const plain = v[0]?.test?.accuracy ?? 0;
     const chosen = v.findIndex((x) => x.modelId === variants.variants?.chosenModelId);
     variantsBody =
+      `<p class="meta">Accuracy and loss on the ${splitText(v[0]?.test)}.</p>` +
       table(
-        ['model', 'val acc', 'test acc', 'test loss', 'vs plain'],
+        ['model', 'val acc', 'held-out acc', 'held-out loss', 'vs plain'],
         v.map((x) => [esc(x.name), pct(x.valAccuracy), pct(x.test?.accuracy), (x.test?.loss ?? 0).toFixed(3), x.name === 'plain' ? '' : `${(x.test?.accuracy ?? 0) >= plain ? '+' : ''}${(100 * ((x.test?.accuracy ?? 0) - plain)).toFixed(1)} pt`]),
         { best: chosen },
       ) +
@@ -185,7 +189,7 @@ export function renderStudyReport(study: GetStudyResponse): string {
     const row = (name: string, e: EvaluateResponse | undefined) => [name, e ? pct(e.accuracy) : '…', e ? pct(robustOf(e, 'FGSM')) : '…', e ? pct(robustOf(e, 'PGD')) : '…', e ? String(e.numImages) : ''];
     robustBody =
       table(['model', 'clean', 'FGSM 8/255', 'PGD-20 8/255', 'images'], [row('standard', std), row('adversarially trained (PGD-10)', adv)]) +
-      `<p class="meta">On the ${std?.split === Split.SPLIT_VALIDATION || adv?.split === Split.SPLIT_VALIDATION ? 'validation split (the dataset has no test split)' : 'test split'}.</p>` +
+      `<p class="meta">On the ${splitText(std ?? adv)}.</p>` +
       (attack?.attack?.pgd?.result
         ? `<p>PGD-20 (eps 8/255, step 0.002) on the standard model: robust accuracy <b>${pct(attack.attack.pgd.result.robustAccuracy)}</b>, attack success rate ${pct(attack.attack.pgd.result.attackSuccessRate)}; sanity: within budget ${attack.attack.pgd.result.sanity?.withinBudget ? 'yes' : 'no'}, eps = 0 matches clean ${attack.attack.pgd.result.sanity?.eps0MatchesClean ? 'yes' : 'no'}.</p>`
         : '') +
@@ -224,7 +228,7 @@ export function renderStudyReport(study: GetStudyResponse): string {
   let confusionBody = wait(StudyStageKind.STUDY_STAGE_KIND_VARIANTS);
   if (evaluation) {
     perClassBody =
-      `<p class="meta">The chosen model (${esc(chosenVariant?.name ?? '')}) on the test split, ${esc(evaluation.numImages)} images.</p>` +
+      `<p class="meta">The chosen model (${esc(chosenVariant?.name ?? '')}) on the ${splitText(evaluation)}, ${esc(evaluation.numImages)} images.</p>` +
       table(['class', 'accuracy', 'images'], evaluation.perClass.map((c) => [esc(c.label), pct(c.accuracy), String(c.support)])) +
       barChart(evaluation.perClass.map((c) => ({ label: c.label.slice(0, 8), value: c.accuracy })), 'per-class accuracy');
     const labels = evaluation.confusion?.labels ?? [];
