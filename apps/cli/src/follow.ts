@@ -1,6 +1,7 @@
 import { RunEvent, type Model, type Run, type SweepTrial } from '@advlab/contract';
 import { status, type ClientReadableStream } from '@grpc/grpc-js';
-import { num, pct, statusName } from './format';
+import { duration, num, pct, statusName } from './format';
+import { stageName, stageSummary } from './views';
 import type { Output } from './output';
 
 /** How following a run ended. */
@@ -26,8 +27,8 @@ export interface FollowOptions {
 }
 
 /**
- * Reads a stream of run events (Train, AdversarialTrain, Sweep, WatchRun) to
- * its end: progress bar for batches, a line per epoch and per sweep trial,
+ * Reads a stream of run events (Train, AdversarialTrain, Sweep, Study, WatchRun)
+ * to its end: progress bar for batches, a line per epoch, per sweep trial and per study stage,
  * NDJSON events with --json-lines. Ctrl-C cancels the stream only: the run
  * keeps going on the server.
  */
@@ -90,6 +91,17 @@ export async function followRun(out: Output, stream: ClientReadableStream<{ even
             .join(' ');
           const robust = t.robustAccuracy !== undefined ? `  robust ${pct(t.robustAccuracy)}` : '';
           progress.log(`trial ${t.index + 1}/${t.total}  ${overrides}  ${statusName(t.status)}  val_acc ${pct(t.valAccuracy)}${robust}  rank ${t.rank}`);
+          break;
+        }
+        case 'stageStarted': {
+          const s = e.value;
+          progress.done();
+          progress.log(`stage ${s.index}/${s.total} ${stageName(s.kind)}${s.resumed ? ' (resumed after a trainer restart)' : ''}`);
+          break;
+        }
+        case 'stage': {
+          progress.done();
+          progress.log(`stage ${stageName(e.value.kind)} done in ${duration(e.value.seconds)}: ${stageSummary(e.value)}`);
           break;
         }
         case 'finished':

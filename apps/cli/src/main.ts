@@ -1,4 +1,4 @@
-import { ATTACK_FIELDS } from '@advlab/config';
+import { ATTACK_FIELDS, STUDY_FIELDS } from '@advlab/config';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_DEADLINE_S } from './client';
 import { advTrain } from './commands/adv-train';
@@ -14,13 +14,15 @@ import { models } from './commands/models';
 import { predict } from './commands/predict';
 import { run } from './commands/run';
 import { runs } from './commands/runs';
+import { report } from './commands/report';
+import { study } from './commands/study';
 import { sweep } from './commands/sweep';
 import { train } from './commands/train';
 import { watch } from './commands/watch';
 import { processContext, type CliContext, type Writer } from './context';
 import { EXIT, reportError } from './errors';
 import { arg, ATTACK_METHODS_TEXT, attackOptions, autoAttackOptions, modelTrainingOptions, outputOptions, repeatable, timeoutOption } from './options';
-import { parseAxis, parseEpsList, parseKind, parseMethod, parseNumber, parseRankBy, parseSplit, parseStatus } from './parse';
+import { parseAxis, parseEpsList, parseKind, parseMethod, parseNumber, parsePreset, parseRankBy, parseSplit, parseStatus } from './parse';
 
 const int = (name: string, min: number, max?: number) => arg((t) => parseNumber(name, t, { integer: true, min, max }));
 const real = (name: string, min: number, max?: number) => arg((t) => parseNumber(name, t, { min, max }));
@@ -35,6 +37,8 @@ Examples:
   advlab attack mdl-... --gallery 20 --out gallery.png --curve 0,2/255,4/255,8/255
   advlab sweep --dataset fashion-mnist-mini --axis model.feature_maps=[32,64]|[16,32,64] --axis training.learning_rate=0.001,0.0005
   advlab predict mdl-... ./test --out submission.csv
+  advlab study --dataset fashion-mnist-mini --preset quick --report report.html
+  advlab report run-... --out report.html
 
 Environment:
   ADVLAB_TRAINER_ADDR  trainer service (default 127.0.0.1:50051)
@@ -101,6 +105,23 @@ export function createProgram(ctx: CliContext): Command {
     .option('--robust-images <n>', 'validation images attacked per trial when ranking by robustness (default 256)', int('--robust-images', 1, 10000))
     .action((opts) => sweep(ctx, opts));
 
+  runFlags(outputOptions(command('study', "the notebook's whole study as one run: tuning, Mixup / CutMix / OVA, PGD-20, adversarial training, submission"), { stream: true }))
+    .requiredOption('--dataset <id>', 'dataset to study')
+    .option('--preset <name>', 'quick (a tiny grid, 1 epoch: minutes) or notebook (its grid, 10 epochs; default)', arg(parsePreset))
+    .option('--axis <path=values>', "an axis of the tuning grid instead of the preset's, e.g. model.use_skip=true,false (repeatable)", repeatable(parseAxis))
+    .option('--epochs <n>', "epochs of every standard training (default: the preset's)", int('--epochs', STUDY_FIELDS.epochs.min, STUDY_FIELDS.epochs.max))
+    .option('--adv-epochs <n>', "epochs of the adversarial training (default: the preset's)", int('--adv-epochs', STUDY_FIELDS.adversarialEpochs.min, STUDY_FIELDS.adversarialEpochs.max))
+    .option('--attack-images <n>', "test images attacked, 0 = all (default: the preset's)", int('--attack-images', STUDY_FIELDS.attackImages.min, STUDY_FIELDS.attackImages.max))
+    .option('--test-folder <dir>', "a flat folder of images to predict into the submission (read by the service, inside its import roots)")
+    .option('--report <file.html>', 'write the HTML report here at the end')
+    .option('--csv <file.csv>', 'write the submission CSV here at the end')
+    .action((opts) => study(ctx, opts));
+
+  timeoutOption(outputOptions(command('report', "write a study's report as one self-contained HTML file").argument('<study>', 'study run id')), DEFAULT_DEADLINE_S)
+    .requiredOption('--out <file.html>', 'where to write the report')
+    .option('--csv <file.csv>', 'also write the submission CSV here')
+    .action((id, opts) => report(ctx, id, opts));
+
   outputOptions(command('predict', 'predict every image of a folder').argument('<model>', 'model id').argument('<folder>', 'flat folder of images'))
     .option('--out <file.csv>', 'write a submission CSV (id,label)')
     .option('--top-k <k>', 'also report the k most probable classes', int('--top-k', 1))
@@ -109,7 +130,7 @@ export function createProgram(ctx: CliContext): Command {
 
   timeoutOption(outputOptions(command('runs', 'list runs, newest first')), DEFAULT_DEADLINE_S)
     .option('--status <status>', 'queued, running, succeeded, failed, cancelled or interrupted', arg(parseStatus))
-    .option('--kind <kind>', 'train, adversarial-train or sweep', arg(parseKind))
+    .option('--kind <kind>', 'train, adversarial-train, sweep or study', arg(parseKind))
     .option('--dataset <id>', 'only runs on this dataset')
     .option('--trials', 'include sweep trials')
     .option('--limit <n>', 'show at most this many (default 20)', int('--limit', 1), 20)

@@ -1,4 +1,4 @@
-import { AttackMethod, AutoAttackVersion, LossKind, LrSchedule, Norm, RunKind, RunStatus, Split, SweepRankBy, type SweepAxis } from '@advlab/contract';
+import { AttackMethod, AutoAttackVersion, LossKind, LrSchedule, Norm, RunKind, RunStatus, Split, StudyPreset, SweepRankBy, type SweepAxis } from '@advlab/contract';
 import { UsageError } from './errors';
 
 /** A number option, checked against a range; `integer` refuses fractions. */
@@ -94,7 +94,7 @@ export const parseStatus = (text: string) =>
   });
 
 export const parseKind = (text: string) =>
-  choice('--kind', text, { train: RunKind.RUN_KIND_TRAIN, 'adversarial-train': RunKind.RUN_KIND_ADVERSARIAL_TRAIN, sweep: RunKind.RUN_KIND_SWEEP });
+  choice('--kind', text, { train: RunKind.RUN_KIND_TRAIN, 'adversarial-train': RunKind.RUN_KIND_ADVERSARIAL_TRAIN, sweep: RunKind.RUN_KIND_SWEEP, study: RunKind.RUN_KIND_STUDY });
 
 /** Splits on commas that are outside brackets, braces and quotes. */
 function splitTopLevel(text: string): string[] {
@@ -144,3 +144,6 @@ export function parseAxis(text: string): SweepAxis {
   });
   return { path, values };
 }
+
+/** --preset: quick or notebook. */
+export const parsePreset = (text: string) => choice('--preset', text, { quick: StudyPreset.STUDY_PRESET_QUICK, notebook: StudyPreset.STUDY_PRESET_NOTEBOOK });

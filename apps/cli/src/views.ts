@@ -1,4 +1,19 @@
-import { AttackMethod, AutoAttackVersion, Norm, RunStatus, SweepRankBy, type AttackConfig, type Dataset, type Model, type RobustResult, type Run, type SweepTrial } from '@advlab/contract';
+import {
+  AttackMethod,
+  AutoAttackVersion,
+  Norm,
+  RunStatus,
+  StudyStageKind,
+  SweepRankBy,
+  type AttackConfig,
+  type Dataset,
+  type EvaluateResponse,
+  type Model,
+  type RobustResult,
+  type Run,
+  type StudyStage,
+  type SweepTrial,
+} from '@advlab/contract';
 import { details, duration, epsLabel, featureMaps, kindName, num, pct, statusName, table, when } from './format';
 import { ATTACK_METHOD_NAMES } from './parse';
 
@@ -194,4 +209,37 @@ export function sweepView(run: Run): string {
     'model',
   ];
   return `${head}\n${table(columns, rows)}`;
+}
+
+/** A study stage's name for people. */
+export function stageName(kind: StudyStageKind): string {
+  return (
+    {
+      [StudyStageKind.STUDY_STAGE_KIND_TUNING]: 'tuning',
+      [StudyStageKind.STUDY_STAGE_KIND_VARIANTS]: 'mixup / cutmix / ova',
+      [StudyStageKind.STUDY_STAGE_KIND_ATTACK]: 'pgd-20 attack',
+      [StudyStageKind.STUDY_STAGE_KIND_ADVERSARIAL]: 'adversarial training',
+      [StudyStageKind.STUDY_STAGE_KIND_SUBMISSION]: 'submission',
+    } as Record<number, string>
+  )[kind] ?? 'stage';
+}
+
+const robustOf = (e: EvaluateResponse | undefined, method: AttackMethod) => e?.robust.find((r) => r.attack?.method === method)?.robustAccuracy;
+
+/** One line of what a finished study stage found. */
+export function stageSummary(stage: StudyStage): string {
+  if (stage.skipped) return `skipped: ${stage.skipped}`;
+  if (stage.tuning) {
+    const best = stage.tuning.trials[0];
+    const overrides = Object.entries(best?.overrides ?? {}).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ');
+    return `${stage.tuning.trials.length} trials, best ${overrides} val acc ${pct(best?.valAccuracy)}`;
+  }
+  if (stage.variants) return stage.variants.variants.map((v) => `${v.name} ${pct(v.test?.accuracy)}`).join(', ') + ' (test acc)';
+  if (stage.attack) return `clean ${pct(stage.attack.test?.accuracy)}, fgsm ${pct(robustOf(stage.attack.test, AttackMethod.ATTACK_METHOD_FGSM))}, pgd-20 ${pct(stage.attack.pgd?.result?.robustAccuracy)}, gallery of ${stage.attack.pgd?.gallery.length ?? 0}`;
+  if (stage.adversarial) {
+    const t = stage.adversarial.test;
+    return `clean ${pct(t?.accuracy)}, fgsm ${pct(robustOf(t, AttackMethod.ATTACK_METHOD_FGSM))}, pgd-20 ${pct(robustOf(t, AttackMethod.ATTACK_METHOD_PGD))} (model ${stage.adversarial.modelId})`;
+  }
+  if (stage.submission) return `${stage.submission.predicted} images predicted${stage.submission.errors ? `, ${stage.submission.errors} unreadable` : ''}`;
+  return '';
 }

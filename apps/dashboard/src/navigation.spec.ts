@@ -7,7 +7,7 @@ describe('navigation', () => {
   });
 
   it('lists the dashboard sections in order', () => {
-    expect(NAV_ITEMS.map((i) => i.label)).toEqual(['Health', 'Runs', 'New run', 'Gallery', 'Live attack', 'Datasets', 'Models', 'Sweeps']);
+    expect(NAV_ITEMS.map((i) => i.label)).toEqual(['Health', 'Runs', 'New run', 'Gallery', 'Live attack', 'Datasets', 'Models', 'Sweeps', 'Studies']);
   });
 
   it.each([

@@ -16,6 +16,12 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/datasets', label: 'Datasets', description: 'Classes, counts, sample images and previews of augmentation.', available: true },
   { href: '/models', label: 'Models', description: 'Trained models with their clean and robust accuracies side by side.', available: true },
   { href: '/sweeps', label: 'Sweeps', description: 'Results of configuration sweeps as tables and charts.', available: true },
+  {
+    href: '/studies',
+    label: 'Studies',
+    description: "The notebook's whole study per run (tuning, Mixup / CutMix / OVA, PGD-20, adversarial training, submission) and its report, filled in as the stages finish.",
+    available: true,
+  },
 ];
 
 /** The nav item for `pathname`: the one whose href is the longest prefix of it. */

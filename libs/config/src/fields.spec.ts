@@ -50,6 +50,7 @@ const DOCUMENTED: Array<{ field: Field; file: string; message: string; name: str
   { field: TRAINING_FIELDS.validationFraction, file: 'config.proto', message: 'TrainingConfig', name: 'validation_fraction' },
   { field: TRAINING_FIELDS.earlyStoppingPatience, file: 'config.proto', message: 'TrainingConfig', name: 'early_stopping_patience' },
   { field: TRAINING_FIELDS.weightDecay, file: 'config.proto', message: 'TrainingConfig', name: 'weight_decay' },
+  { field: TRAINING_FIELDS.maxTrainImages, file: 'config.proto', message: 'TrainingConfig', name: 'max_train_images' },
   { field: ATTACK_FIELDS.epsilonLinf, file: 'config.proto', message: 'AttackConfig', name: 'epsilon', defaultText: epsLabel(8 / 255) },
   { field: ATTACK_FIELDS.epsilonL2, file: 'config.proto', message: 'AttackConfig', name: 'epsilon' },
   { field: ATTACK_FIELDS.stepSizeLinf, file: 'config.proto', message: 'AttackConfig', name: 'step_size' },

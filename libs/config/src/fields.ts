@@ -77,6 +77,7 @@ export const TRAINING_FIELDS = {
   validationFraction: num('training.validation_fraction', 'Validation fraction', { default: 0.1, min: 0.01, max: 0.5 }),
   earlyStoppingPatience: num('training.early_stopping_patience', 'Early-stopping patience', { default: 0, min: 0, max: 1000, integer: true }),
   weightDecay: num('training.weight_decay', 'Weight decay', { default: 0, min: 0, max: 1 }),
+  maxTrainImages: num('training.max_train_images', 'Training images at most', { default: 0, min: 0, max: 1_000_000, integer: true }),
 } as const;
 
 /** `AugmentationConfig`: flips, colour jitter, Mixup or CutMix. */
@@ -131,6 +132,61 @@ export const SWEEP_FIELDS = {
   trials: num('sweep.axes', 'Trials', { min: 1, max: 256, integer: true }),
   robustImages: num('sweep.robust_images', 'Robust ranking images', { default: 256, min: 1, max: 10_000, integer: true }),
 } as const;
+
+/** `StudyConfig`: the ranges of its fields; their defaults are the presets' (`STUDY_PRESETS`). */
+export const STUDY_FIELDS = {
+  epochs: num('study.epochs', 'Epochs', { min: 1, max: 1000, integer: true }),
+  adversarialEpochs: num('study.adversarial_epochs', 'Adversarial training epochs', { min: 1, max: 1000, integer: true }),
+  attackImages: num('study.attack_images', 'Attacked test images', { min: 0, max: 100_000, integer: true }),
+  adversarialEvalImages: num('study.adversarial_eval_images', 'Robust evaluation images', { min: 1, max: 10_000, integer: true }),
+} as const;
+
+/** A study preset's settings: the grid as sweep axes (path, JSON values) and the numbers. */
+export interface StudyPresetSettings {
+  readonly grid: readonly { readonly path: string; readonly values: readonly string[] }[];
+  readonly epochs: number;
+  readonly adversarialEpochs: number;
+  /** 0 = every test image. */
+  readonly attackImages: number;
+  readonly adversarialEvalImages: number;
+  /** Training images every training uses at most (`training.max_train_images`); 0 = all. */
+  readonly maxTrainImages: number;
+  readonly curveEpsilons: readonly number[];
+}
+
+/**
+ * The study presets. `notebook` is the notebook's Question 3.2 grid and its 10 epochs on all
+ * the data; `quick` is a two-trial grid of a tiny model, one epoch per training on 1000
+ * training images and 50 attacked test images, for a first look and tests.
+ */
+export const STUDY_PRESETS = {
+  quick: {
+    grid: [
+      { path: 'model.feature_maps', values: ['[8,16]'] },
+      { path: 'model.use_skip', values: ['true', 'false'] },
+      { path: 'training.learning_rate', values: ['0.005'] },
+    ],
+    epochs: 1,
+    adversarialEpochs: 1,
+    attackImages: 50,
+    adversarialEvalImages: 32,
+    maxTrainImages: 1000,
+    curveEpsilons: [0, 4 / 255, 8 / 255],
+  },
+  notebook: {
+    grid: [
+      { path: 'model.feature_maps', values: ['[32,64]', '[16,32,64]'] },
+      { path: 'model.use_skip', values: ['true', 'false'] },
+      { path: 'training.learning_rate', values: ['0.001', '0.0005'] },
+    ],
+    epochs: 10,
+    adversarialEpochs: 10,
+    attackImages: 0,
+    adversarialEvalImages: 256,
+    maxTrainImages: 0,
+    curveEpsilons: [0, 1 / 255, 2 / 255, 4 / 255, 8 / 255, 16 / 255],
+  },
+} as const satisfies Record<string, StudyPresetSettings>;
 
 /** `ImportDatasetRequest` and uploads. */
 export const IMPORT_FIELDS = {

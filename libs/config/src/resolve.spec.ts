@@ -1,5 +1,5 @@
-import { AttackMethod, AutoAttackVersion, LossKind, LrSchedule, Norm } from '@advlab/contract';
-import { attackSpecOf, epsilonLabel, resolveAdversarialConfig, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from './resolve';
+import { AttackMethod, AutoAttackVersion, LossKind, LrSchedule, Norm, StudyPreset } from '@advlab/contract';
+import { attackSpecOf, epsilonLabel, resolveAdversarialConfig, resolveAttackConfig, resolveModelConfig, resolveStudyConfig, resolveTrainingConfig } from './resolve';
 
 const expectInvalid = (fn: () => unknown, message: string) =>
   expect(fn).toThrow(expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining(message) }));
@@ -42,6 +42,7 @@ describe('resolveTrainingConfig', () => {
       lrSchedule: LrSchedule.LR_SCHEDULE_CONSTANT,
       earlyStoppingPatience: 0,
       weightDecay: 0,
+      maxTrainImages: 0,
     });
   });
   it('defaults mixing alphas and keeps the chosen method', () => {
@@ -147,5 +148,27 @@ describe('the tables are the single source of the defaults', () => {
     expect(resolveAttackConfig(undefined, 'evaluate').steps).toBe(ATTACK_FIELDS.evaluationSteps.default);
     expect(resolveAttackConfig(undefined, 'train').steps).toBe(ATTACK_FIELDS.trainingSteps.default);
     expectInvalid(() => resolveTrainingConfig({ epochs: TRAINING_FIELDS.epochs.max + 1 }), `training.epochs must be an integer in [1, ${TRAINING_FIELDS.epochs.max}]`);
+  });
+});
+
+describe('resolveStudyConfig', () => {
+  it("fills the notebook's settings by default: its grid, 10 epochs, every test image, six curve points", () => {
+    const study = resolveStudyConfig(undefined);
+    expect(study.preset).toBe(StudyPreset.STUDY_PRESET_NOTEBOOK);
+    expect(study.grid).toEqual([
+      { path: 'model.feature_maps', values: ['[32,64]', '[16,32,64]'] },
+      { path: 'model.use_skip', values: ['true', 'false'] },
+      { path: 'training.learning_rate', values: ['0.001', '0.0005'] },
+    ]);
+    expect(study).toMatchObject({ epochs: 10, adversarialEpochs: 10, attackImages: 0, adversarialEvalImages: 256, testFolder: '' });
+    expect(study.curveEpsilons).toHaveLength(6);
+  });
+  it('takes the quick preset, then what the request sets', () => {
+    const quick = resolveStudyConfig({ preset: StudyPreset.STUDY_PRESET_QUICK, adversarialEpochs: 2, grid: [{ path: 'model.use_skip', values: ['true'] }] });
+    expect(quick).toMatchObject({ epochs: 1, adversarialEpochs: 2, attackImages: 50, grid: [{ path: 'model.use_skip', values: ['true'] }] });
+  });
+  it('names the field out of range', () => {
+    expect(() => resolveStudyConfig({ epochs: 0 })).toThrow(/study\.epochs/);
+    expect(() => resolveStudyConfig({ curveEpsilons: [2] })).toThrow(/study\.curve_epsilons\[0\]/);
   });
 });

@@ -14,8 +14,10 @@ import {
   LrSchedule,
   ModelConfig,
   Norm,
+  StudyPreset,
   TrainingConfig,
   type ImportDatasetRequest,
+  type StudyConfig,
 } from '@advlab/contract';
 import { type AttackLossName, type AttackSpec } from './attack-spec';
 import { ConfigError } from './errors';
@@ -28,7 +30,10 @@ import {
   LIVE_ATTACK_FIELDS,
   MODEL_FIELDS,
   rangeProblem,
+  STUDY_FIELDS,
+  STUDY_PRESETS,
   TRAINING_FIELDS,
+  type StudyPresetSettings,
   type NumberField,
 } from './fields';
 import { epsLabel } from './format';
@@ -91,6 +96,7 @@ export function resolveTrainingConfig(training: Partial<TrainingConfig> | undefi
     lrSchedule: t.lrSchedule || LrSchedule.LR_SCHEDULE_CONSTANT,
     earlyStoppingPatience: value(f.earlyStoppingPatience, t.earlyStoppingPatience),
     weightDecay: value(f.weightDecay, t.weightDecay),
+    maxTrainImages: value(f.maxTrainImages, t.maxTrainImages),
   };
   check(resolved.loss in LossKind && resolved.loss !== LossKind.LOSS_KIND_UNSPECIFIED, 'training.loss', `is not a known loss (${resolved.loss})`);
   check(resolved.lrSchedule in LrSchedule, 'training.lr_schedule', `is not a known schedule (${resolved.lrSchedule})`);
@@ -286,4 +292,34 @@ export function checkImportRequest(request: Pick<ImportDatasetRequest, 'name' | 
   );
   check(!reservedNames.includes(request.name), 'name', `"${request.name}" is the bundled dataset's`);
   if (request.imageSize) checkField(IMPORT_FIELDS.imageSize, request.imageSize);
+}
+
+/** The settings of a study preset (notebook for unspecified). */
+export function studyPresetSettings(preset: StudyPreset | undefined): StudyPresetSettings {
+  return preset === StudyPreset.STUDY_PRESET_QUICK ? STUDY_PRESETS.quick : STUDY_PRESETS.notebook;
+}
+
+/**
+ * The study config with every value filled in from its preset (notebook by default), checked.
+ * The grid's axes are checked when the sweep is built from them.
+ */
+export function resolveStudyConfig(study: Partial<StudyConfig> | undefined): StudyConfig {
+  const s = study ?? {};
+  const preset = s.preset || StudyPreset.STUDY_PRESET_NOTEBOOK;
+  check(preset in StudyPreset, 'study.preset', `is not a known preset (${preset})`);
+  const p = studyPresetSettings(preset);
+  const f = STUDY_FIELDS;
+  const curve = s.curveEpsilons?.length ? s.curveEpsilons : [...p.curveEpsilons];
+  checkField(ATTACK_REPORT_FIELDS.curvePoints, curve.length, 'study.curve_epsilons');
+  curve.forEach((e, i) => checkField(ATTACK_FIELDS.epsilonLinf, e, `study.curve_epsilons[${i}]`));
+  return {
+    preset,
+    grid: s.grid?.length ? s.grid : p.grid.map((axis) => ({ path: axis.path, values: [...axis.values] })),
+    epochs: checkField(f.epochs, s.epochs ?? p.epochs),
+    adversarialEpochs: checkField(f.adversarialEpochs, s.adversarialEpochs ?? p.adversarialEpochs),
+    attackImages: checkField(f.attackImages, s.attackImages ?? p.attackImages),
+    curveEpsilons: curve,
+    testFolder: s.testFolder ?? '',
+    adversarialEvalImages: checkField(f.adversarialEvalImages, s.adversarialEvalImages ?? p.adversarialEvalImages),
+  };
 }

@@ -6,3 +6,6 @@ export * from './service';
 export * from './handlers/runs';
 export * from './handlers/evaluation';
 export * from './jobs/adversarial';
+export * from './handlers/studies';
+export * from './jobs/study';
+export * from './report/study-report';

@@ -4,6 +4,7 @@ import { backendInfo, resolveBackend, type ResolvedBackend } from '@advlab/model
 import * as tf from '@tensorflow/tfjs-core';
 import { openRegistry, type Registry, type RegistryOptions } from '@advlab/registry';
 import { RunManager } from './runs';
+import { resumeStudy } from './handlers/studies';
 import { trainerHandlers } from './service';
 
 /** Default port of the trainer service. */
@@ -56,13 +57,16 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
     throw err;
   });
   logger.info(`imports and folder predictions read only under ${roots.roots.join(', ')}`);
-  const interrupted = manager.recoverInterrupted();
-  if (interrupted) logger.warn(`${interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   const leftovers = await registry.models.removeLeftovers();
   if (leftovers.length) logger.warn(`removed ${leftovers.length} unfinished checkpoint file(s) of interrupted runs`);
   const datasetLeftovers = await registry.datasets.removeLeftovers();
   if (datasetLeftovers.length) logger.warn(`removed ${datasetLeftovers.length} dataset folder(s) of unfinished or replaced imports`);
-  const implementation = trainerHandlers({ registry, manager, logger, pool });
+  // After the clean-up: a resumed study writes new checkpoints at once.
+  const deps = { registry, manager, logger, pool };
+  const recovered = manager.recoverInterrupted((run) => resumeStudy(deps, run));
+  if (recovered.interrupted) logger.warn(`${recovered.interrupted} run(s) were cut short by the last stop and are marked interrupted`);
+  if (recovered.resumed) logger.info(`${recovered.resumed} stud${recovered.resumed === 1 ? 'y' : 'ies'} cut short by the last stop resume where they were`);
+  const implementation = trainerHandlers(deps);
   let grpc: RunningGrpcServer;
   try {
     grpc = await startGrpcServer({
@@ -84,6 +88,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
       reflection: { files: ['advlab/v1/trainer_service.proto', 'advlab/v1/server_info.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
     });
   } catch (err) {
+    await manager.shutdown();
     registry.close();
     throw err;
   }

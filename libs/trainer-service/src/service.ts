@@ -5,6 +5,7 @@ import { datasetHandlers } from './handlers/datasets';
 import { attack, evaluate, evaluateStream } from './handlers/evaluation';
 import { modelHandlers } from './handlers/models';
 import { runHandlers } from './handlers/runs';
+import { studyHandlers } from './handlers/studies';
 import type { RunManager } from './runs';
 
 /** What the handlers work with. */
@@ -23,6 +24,7 @@ export interface TrainerDeps {
 export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
   return {
     ...runHandlers(deps),
+    ...studyHandlers(deps),
     ...modelHandlers(deps),
     ...datasetHandlers(deps),
     evaluate: unary('Evaluate', (request, { signal }) => deps.pool.run(() => evaluate(deps, request, signal), signal)),

@@ -1,4 +1,4 @@
-import { PredictRequest, type ImageInput, type ImagePrediction, type PredictResponse } from '@advlab/contract';
+import { PredictRequest, submissionCsv, type ImageInput, type ImagePrediction, type PredictResponse } from '@advlab/contract';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { CliContext } from '../context';
@@ -25,19 +25,6 @@ export async function folderFiles(folder: string): Promise<string[]> {
     .filter((e) => e.isFile() && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Quotes a CSV field when it needs it. */
-const csvField = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/** The submission CSV: `id,label`, plus `label_2..label_k` with --top-k. */
-export function submissionCsv(predictions: readonly ImagePrediction[], topK: number): string {
-  const extra = Array.from({ length: Math.max(0, topK - 1) }, (_, i) => `label_${i + 2}`);
-  const header = ['id', 'label', ...extra].join(',');
-  const rows = predictions
-    .filter((p) => !p.error && p.prediction)
-    .map((p) => [p.id, p.prediction?.label ?? '', ...extra.map((_, i) => p.prediction?.topK[i + 1]?.label ?? '')].map(csvField).join(','));
-  return [header, ...rows].join('\n') + '\n';
 }
 
 /** Reads a Predict stream, reporting progress as `offset + done` of `total`. */

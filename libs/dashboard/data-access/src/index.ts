@@ -50,5 +50,7 @@ export {
   importDatasetRoute,
   runEventsRoute,
   startRunRoute,
+  startStudyRoute,
   streamAttackRoute,
+  studyDownloadRoute,
 } from './routes';

@@ -12,13 +12,14 @@ import {
   MAX_UPLOAD_BYTES,
   newRunRequestSchema,
   sessionRequestSchema,
+  studyRequestSchema,
 } from '@advlab/dashboard-util';
 import { streamAttackEvents } from './attack';
 import { httpStatusFor, toDashboardError, type DashboardError } from './errors';
 import { guardRequest, refusalResponse, requestScheme } from './guard';
 import { clearedSessionCookie, constantTimeEqual, dashboardToken, sessionCookie } from './session';
 import { sseResponse } from './sse';
-import { attackGallery, cancelRun, deleteModel, evaluateModel, importDatasetEvents, startRun, watchRunEvents } from './trainer';
+import { attackGallery, cancelRun, deleteModel, evaluateModel, getStudyReport, importDatasetEvents, startRun, startStudy, watchRunEvents } from './trainer';
 
 /** The live attack's body cap: an upload of `MAX_UPLOAD_BYTES` as base64, and room for the settings. */
 export const LIVE_ATTACK_MAX_BODY_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
@@ -38,6 +39,19 @@ export async function startRunRoute(request: Request): Promise<Response> {
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
   try {
     return json(await startRun(parsed.data), 201);
+  } catch (error) {
+    return failure(toDashboardError(error));
+  }
+}
+
+/** POST /api/studies: starts a study; answers `{ runId }`. */
+export async function startStudyRoute(request: Request): Promise<Response> {
+  const read = await guardRequest(request);
+  if (!read.ok) return read.response;
+  const parsed = studyRequestSchema.safeParse(read.body);
+  if (!parsed.success) return invalid(fieldErrors(parsed.error));
+  try {
+    return json(await startStudy(parsed.data), 201);
   } catch (error) {
     return failure(toDashboardError(error));
   }
@@ -161,4 +175,28 @@ export async function deleteSessionRoute(request: Request): Promise<Response> {
   const guard = await guardRequest(request, { requireSession: false, maxBytes: 16 * 1024 });
   if (!guard.ok) return guard.response;
   return new Response(null, { status: 204, headers: { 'Set-Cookie': clearedSessionCookie(requestScheme(request) === 'https'), 'Cache-Control': 'no-store' } });
+}
+
+/**
+ * GET /api/studies/:id/report: the study's report as a self-contained HTML file to save, or
+ * (`?part=submission`) its submission CSV. Reads only what the study has stored.
+ */
+export async function studyDownloadRoute(request: Request, runId: string): Promise<Response> {
+  const guard = await guardRequest(request);
+  if (!guard.ok) return guard.response;
+  try {
+    const study = await getStudyReport(runId);
+    const part = new URL(request.url).searchParams.get('part');
+    if (part === 'submission') {
+      if (!study.submissionCsv) return failure({ code: 'FAILED_PRECONDITION', message: `Study ${runId} has no submission yet`, unimplemented: false, unreachable: false });
+      return new Response(study.submissionCsv, {
+        headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="submission.csv"', 'Cache-Control': 'no-store' },
+      });
+    }
+    return new Response(study.html, {
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': `attachment; filename="${study.fileName}"`, 'Cache-Control': 'no-store' },
+    });
+  } catch (error) {
+    return failure(toDashboardError(error));
+  }
 }

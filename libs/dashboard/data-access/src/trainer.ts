@@ -1,12 +1,12 @@
 /** The trainer's RPCs as the dashboard uses them: wire requests in, views out. */
 import { ATTACK_FIELDS } from '@advlab/config';
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import { AugmentationConfig, Split, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
+import { AugmentationConfig, Split, StudyPreset, StudyRequest, StudyStageKind, promiseClient, type RunEvent, type TrainerServiceClient } from '@advlab/contract';
 import { getTrainerClient } from './clients';
 import { toDashboardError } from './errors';
 import { toAdversarialTrainRequest, toImportDatasetRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
 import { grpcStreamToSSE } from './sse';
-import type { DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
+import type { StudyRequestData, DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
 import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toImportEvent, toModel, toRun, toRunEvent, toSample } from './views';
 
 const LIST_DEADLINE_MS = 10_000;
@@ -60,6 +60,46 @@ async function withDatasetNames(runs: RunView[], client?: Client): Promise<RunVi
   return runs.map((run) => ({ ...run, datasetName: names.get(run.datasetId) ?? '' }));
 }
 
+/** A study as the dashboard shows it: its run, its report (the trainer renders it) and its submission. */
+export interface StudyReportView {
+  run: RunView;
+  /** Stages finished, of 5. */
+  stagesDone: number;
+  /** The stage running now, for people ('' when none). */
+  currentStage: string;
+  /** The self-contained HTML report. */
+  html: string;
+  fileName: string;
+  /** The submission CSV, once its stage has run ('' before or when skipped). */
+  submissionCsv: string;
+}
+
+const STUDY_STAGE_LABELS: Record<number, string> = {
+  [StudyStageKind.STUDY_STAGE_KIND_TUNING]: 'Tuning',
+  [StudyStageKind.STUDY_STAGE_KIND_VARIANTS]: 'Mixup, CutMix and OVA',
+  [StudyStageKind.STUDY_STAGE_KIND_ATTACK]: 'PGD-20 attack',
+  [StudyStageKind.STUDY_STAGE_KIND_ADVERSARIAL]: 'Adversarial training',
+  [StudyStageKind.STUDY_STAGE_KIND_SUBMISSION]: 'Submission',
+};
+
+export async function getStudyReport(runId: string, client?: Client): Promise<StudyReportView> {
+  const trainer = api(client);
+  const [study, report] = await Promise.all([
+    trainer.getStudy({ runId }, undefined, deadline(LIST_DEADLINE_MS)),
+    trainer.exportStudyReport({ runId }, undefined, deadline(LIST_DEADLINE_MS)),
+  ]);
+  if (!study.run) throw new Error(`The trainer returned no study for ${runId}`);
+  const submission = study.stages.find((s) => s.kind === StudyStageKind.STUDY_STAGE_KIND_SUBMISSION)?.submission;
+  return {
+    run: (await withDatasetNames([toRun(study.run)], client))[0],
+    stagesDone: study.stages.length,
+    currentStage: STUDY_STAGE_LABELS[study.current] ?? '',
+    html: report.html,
+    fileName: report.fileName,
+    submissionCsv: submission?.csv ?? '',
+  };
+}
+
 export async function cancelRun(runId: string, client?: Client): Promise<RunView | null> {
   const { run } = await api(client).cancelRun({ runId }, undefined, deadline(LIST_DEADLINE_MS));
   return run ? toRun(run) : null;
@@ -88,6 +128,18 @@ function firstRunId(call: ClientReadableStream<{ event?: RunEvent }>): Promise<s
       }
     });
   });
+}
+
+/** Starts a study; resolves with its id once accepted (it goes on without the call). */
+export function startStudy(request: StudyRequestData, client: Client = getTrainerClient): Promise<{ runId: string }> {
+  const call = client().study(
+    StudyRequest.fromPartial({
+      datasetId: request.datasetId,
+      name: request.name,
+      study: { preset: request.preset === 'quick' ? StudyPreset.STUDY_PRESET_QUICK : StudyPreset.STUDY_PRESET_NOTEBOOK, testFolder: request.testFolder },
+    }),
+  );
+  return firstRunId(call as ClientReadableStream<{ event?: RunEvent }>).then((runId) => ({ runId }));
 }
 
 /** Starts a training run, an adversarial training run or a sweep; resolves with its id once accepted. */

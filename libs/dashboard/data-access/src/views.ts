@@ -68,13 +68,15 @@ export function toRunKind(kind: RunKind): RunKindView {
       return 'adversarial';
     case RunKind.RUN_KIND_SWEEP:
       return 'sweep';
+    case RunKind.RUN_KIND_STUDY:
+      return 'study';
     default:
       return 'train';
   }
 }
 
 export function fromRunKind(kind: RunKindView): RunKind {
-  return { train: RunKind.RUN_KIND_TRAIN, adversarial: RunKind.RUN_KIND_ADVERSARIAL_TRAIN, sweep: RunKind.RUN_KIND_SWEEP }[kind];
+  return { train: RunKind.RUN_KIND_TRAIN, adversarial: RunKind.RUN_KIND_ADVERSARIAL_TRAIN, sweep: RunKind.RUN_KIND_SWEEP, study: RunKind.RUN_KIND_STUDY }[kind];
 }
 
 const STATUS_TO_VIEW: Partial<Record<RunStatus, RunStatusView>> = {

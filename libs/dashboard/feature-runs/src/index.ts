@@ -8,6 +8,8 @@ export { EvaluationPanels, PerClassAccuracy, RUN_EVALUATION_REQUEST, RunEvaluati
 export { RunLive, type RunEventSource, type RunEventSourceFactory } from './run-live';
 export { MAX_BATCH_POINTS, curveRows, initialRunState, reduceRunEvent, type BatchPoint, type CurveRow, type LiveRunState } from './run-state';
 export { RunStatusBadge } from './run-status-badge';
+export { StartStudyForm, type StudyDatasetOption } from './start-study-form';
+export { StudyDetail, type StudyDetailProps } from './study-detail';
 export { RunsFilters } from './runs-filters';
 export { RunsPage, filtersFromQuery, type RunsPageProps } from './runs-page';
 export { RunsTable } from './runs-table';

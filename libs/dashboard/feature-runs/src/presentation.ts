@@ -15,6 +15,7 @@ export const RUN_KIND_LABELS: Readonly<Record<RunKindView, string>> = {
   train: 'Training',
   adversarial: 'Adversarial',
   sweep: 'Sweep',
+  study: 'Study',
 };
 
 export const isActive = (status: RunStatusView) => status === 'queued' || status === 'running';

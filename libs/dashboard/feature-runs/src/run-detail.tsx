@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { attempt, getRun, type Loaded } from '@advlab/dashboard-data-access';
 import type { RunView } from '@advlab/dashboard-util';
 import { formatDateTime } from '@advlab/dashboard-util';
@@ -20,6 +21,8 @@ export async function RunDetail({ runId, load = defaultLoad }: RunDetailProps) {
   const result = await load(runId);
   if (!result.ok) return <ErrorState title={`Run ${runId} could not be loaded`} {...result.error} />;
   const run = result.data;
+  // A study's page is its report.
+  if (run.kind === 'study') redirect(`/studies/${run.id}`);
   return (
     <div className="flex flex-col gap-8">
       <header className="flex flex-wrap items-start justify-between gap-4">

@@ -179,6 +179,16 @@ export const sweepRequestSchema = common
 
 export const newRunRequestSchema = z.discriminatedUnion('kind', [trainRequestSchema, adversarialRequestSchema, sweepRequestSchema]);
 
+export const STUDY_PRESET_NAMES = ['quick', 'notebook'] as const;
+
+/** A study: a dataset, a preset, and optionally a test folder (on the trainer's machine) to submit. */
+export const studyRequestSchema = common.extend({
+  preset: z.enum(STUDY_PRESET_NAMES, { error: 'Choose quick or notebook' }),
+  testFolder: z.string().trim().max(4096, 'The folder path is too long').default(''),
+});
+
+export type StudyRequestData = z.output<typeof studyRequestSchema>;
+
 export type TrainRequestInput = z.input<typeof trainRequestSchema>;
 export type TrainRequestData = z.output<typeof trainRequestSchema>;
 export type AdversarialRequestData = z.output<typeof adversarialRequestSchema>;

@@ -5,11 +5,11 @@
  * converts wire messages into these.
  */
 
-export type RunKindView = 'train' | 'adversarial' | 'sweep';
+export type RunKindView = 'train' | 'adversarial' | 'sweep' | 'study';
 export type RunStatusView = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 export type AttackMethodView = 'fgsm' | 'pgd' | 'fgsm-rs' | 'apgd-ce' | 'apgd-dlr' | 'apgd-t' | 'square' | 'autoattack';
 
-export const RUN_KINDS: readonly RunKindView[] = ['train', 'adversarial', 'sweep'];
+export const RUN_KINDS: readonly RunKindView[] = ['train', 'adversarial', 'sweep', 'study'];
 export const RUN_STATUSES: readonly RunStatusView[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
 
 /** Statuses after which a run never changes again. */

@@ -98,7 +98,8 @@ export class RunRepository {
     return row.s ?? 0;
   }
 
-  private eventsOf(runId: string, kind: EventCase): RunEvent[] {
+  /** Stored events of one kind, in order (epochs, trials, study stages). */
+  eventsOf(runId: string, kind: EventCase): RunEvent[] {
     return (
       this.db.prepare(`SELECT event FROM run_events WHERE run_id = ? AND kind = ? ORDER BY sequence`).all(runId, kind) as { event: Buffer }[]
     ).map((r) => RunEvent.decode(r.event));

@@ -38,7 +38,7 @@ type PredictItem = { id: string; read: () => Promise<{ ok: true; pixels: Uint8Ar
  * limits) and decoded chunk by chunk, so memory holds one chunk, not the folder. Unreadable
  * images are per-image errors, never a failed call; the folder's skipped entries come last.
  */
-async function* predict(deps: TrainerDeps, request: PredictRequest, signal: AbortSignal): AsyncGenerator<PredictResponse> {
+export async function* predictStream(deps: TrainerDeps, request: Pick<PredictRequest, 'modelId' | 'input' | 'topK'>, signal: AbortSignal): AsyncGenerator<PredictResponse> {
   if (!request.modelId) throw invalidArgument('model_id is required');
   const record = deps.registry.models.get(request.modelId);
   const size = record.config?.imageSize ?? 0;
@@ -124,6 +124,6 @@ export function modelHandlers(deps: TrainerDeps): Pick<TrainerServiceServer, 'li
       await registry.models.delete(request.modelId);
       return { modelId: request.modelId };
     }),
-    predict: serverStream('Predict', (request, { signal }) => pooled(deps.pool, signal, () => predict(deps, request, signal))),
+    predict: serverStream('Predict', (request, { signal }) => pooled(deps.pool, signal, () => predictStream(deps, request, signal))),
   };
 }

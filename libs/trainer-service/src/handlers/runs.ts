@@ -27,6 +27,7 @@ import { newId } from '@advlab/registry';
 import { adversarialVariant } from '../jobs/adversarial';
 import { sweepGrid, sweepJob } from '../jobs/sweep';
 import { runTraining, type TrainingSpec, type TrainingVariant } from '../jobs/training';
+import type { JobBody } from '../runs';
 import type { TrainerDeps } from '../service';
 import { evaluationImages, robustAccuracy } from './evaluation';
 
@@ -64,6 +65,12 @@ export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: T
 
 /** Validates every configuration of a sweep, then queues the sweep as one run. */
 export function submitSweep(deps: TrainerDeps, request: SweepRequest): Run {
+  const { run, body } = prepareSweep(deps, request);
+  return deps.manager.submit(run, body);
+}
+
+/** A sweep's run record and job, every configuration validated (a Sweep call, or a study's tuning). */
+export function prepareSweep(deps: TrainerDeps, request: SweepRequest): { run: Run; body: JobBody } {
   if (!request.datasetId) throw invalidArgument('dataset_id is required');
   const sweep = request.sweep ?? SweepConfig.fromPartial({});
   const points = sweepGrid({ model: request.model, training: request.training }, sweep.axes);
@@ -78,7 +85,7 @@ export function submitSweep(deps: TrainerDeps, request: SweepRequest): Run {
     training: specs[0].spec.training,
     sweep,
   });
-  return deps.manager.submit(run, sweepJob(deps.manager, specs, sweep, (ctx, spec) => runTraining(ctx, deps.registry, spec, STANDARD), robustRanking(deps, request)));
+  return { run, body: sweepJob(deps.manager, specs, sweep, (ctx, spec) => runTraining(ctx, deps.registry, spec, STANDARD), robustRanking(deps, request)) };
 }
 
 /** For sweeps ranked by robust accuracy: a trial model's accuracy under the sweep's attack on a validation subset. */

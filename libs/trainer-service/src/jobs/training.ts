@@ -8,7 +8,7 @@ import {
   type ModelConfig,
   type TrainingConfig,
 } from '@advlab/contract';
-import { BatchLoader, type AugmentOptions } from '@advlab/data';
+import { BatchLoader, createRng, permutation, subsetDataset, type AugmentOptions } from '@advlab/data';
 import { failedPrecondition } from '@advlab/grpc-server';
 import {
   describeBackend,
@@ -86,6 +86,10 @@ export function libTrainConfig(t: TrainingConfig): Partial<TrainConfig> {
 export async function runTraining(ctx: JobContext, registry: Registry, spec: TrainingSpec, variant: TrainingVariant): Promise<JobResult> {
   const t = spec.training;
   const splits = await registry.datasets.splits(spec.datasetId, splitOptions(t));
+  if (t.maxTrainImages && t.maxTrainImages < splits.train.count) {
+    const order = permutation(splits.train.count, createRng(t.seed ?? 0));
+    splits.train = subsetDataset(splits.train, Array.from(order.subarray(0, t.maxTrainImages)).sort((a, b) => a - b));
+  }
   const classNames = [...splits.train.classNames];
   ctx.update({ backend: describeBackend() });
 

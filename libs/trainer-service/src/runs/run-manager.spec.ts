@@ -164,13 +164,13 @@ describe('RunManager', () => {
     await new Promise((r) => setTimeout(r, 10));
     // The process "dies" here: a new manager over the same database recovers.
     const second = new RunManager(new RunRepository(db), { logger: quiet });
-    expect(second.recoverInterrupted()).toBe(2);
+    expect(second.recoverInterrupted()).toEqual({ interrupted: 2, resumed: 0 });
     for (const id of [a.id, b.id]) {
       const run = second.get(id);
       expect(run.status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
       expect(repo.eventsAfter(id, 0).pop()?.event?.$case).toBe('interrupted');
     }
-    expect(second.recoverInterrupted()).toBe(0);
+    expect(second.recoverInterrupted()).toEqual({ interrupted: 0, resumed: 0 });
   });
 
   it('shutdown interrupts the running job and the queue', async () => {
@@ -182,5 +182,23 @@ describe('RunManager', () => {
     expect(manager.get(a.id).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
     expect(manager.get(b.id).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
     expect(() => manager.submit(newRun(), epochsJob(1))).toThrow(/shutting down/);
+  });
+
+  it('leaves a resumable run unfinished on shutdown and queues it again on recovery, log kept', async () => {
+    const first = new RunManager(repo, { logger: quiet });
+    const run = first.submit(newRun(), epochsJob(100, () => new Promise((r) => setTimeout(r, 5))), { resumable: true });
+    const other = first.submit(newRun(), epochsJob(1));
+    await new Promise((r) => setTimeout(r, 30));
+    await first.shutdown();
+    expect(first.get(run.id).status).toBe(RunStatus.RUN_STATUS_RUNNING);
+    expect(first.get(other.id).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
+    const before = repo.lastSequence(run.id);
+
+    const second = new RunManager(new RunRepository(db), { logger: quiet });
+    expect(second.recoverInterrupted((r) => (r.id === run.id ? epochsJob(1) : undefined))).toEqual({ interrupted: 0, resumed: 1 });
+    const events = await collect(second.watch(run.id, before, new AbortController().signal));
+    expect(events[0].sequence).toBe(before + 1);
+    expect(events.map((e) => e.event?.$case)).toEqual(expect.arrayContaining(['status', 'epoch', 'finished']));
+    expect(second.get(run.id).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
   });
 });

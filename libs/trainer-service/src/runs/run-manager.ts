@@ -39,6 +39,8 @@ export interface RunManagerOptions {
 interface ActiveRun {
   run: Run;
   body: JobBody;
+  /** A service stop leaves the run as it is, to be resumed when the service starts again. */
+  resumable: boolean;
   controller: AbortController;
   /** Why the job's signal was aborted. */
   abortReason?: 'cancel' | 'shutdown';
@@ -79,13 +81,22 @@ export class RunManager {
 
   /**
    * After a restart: runs left queued or running by a stopped service are
-   * marked INTERRUPTED with a final event. Returns how many.
+   * marked INTERRUPTED with a final event, except those `resume` gives a job
+   * for (studies), which are queued again to go on where they were. Returns
+   * how many were interrupted and how many resumed.
    */
-  recoverInterrupted(): number {
+  recoverInterrupted(resume: (run: Run) => JobBody | undefined = () => undefined): { interrupted: number; resumed: number } {
     const ids = this.runs.idsWithStatus([RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING]);
+    let resumed = 0;
     for (const id of ids) {
       const run = this.runs.get(id);
       if (!run) continue;
+      const body = resume(run);
+      if (body) {
+        this.requeue(run, body);
+        resumed++;
+        continue;
+      }
       const wasRunning = run.status === RunStatus.RUN_STATUS_RUNNING;
       this.finish(run, {
         $case: 'interrupted',
@@ -95,11 +106,25 @@ export class RunManager {
         },
       });
     }
-    return ids.length;
+    return { interrupted: ids.length - resumed, resumed };
   }
 
-  /** Registers `run` as queued, records its creation, and schedules `body`. */
-  submit(run: Run, body: JobBody): Run {
+  /** Queues a stored, unfinished run again (a resumed study), keeping its record and event log. */
+  private requeue(run: Run, body: JobBody): void {
+    run.status = RunStatus.RUN_STATUS_QUEUED;
+    this.runs.update(run);
+    const entry: ActiveRun = { run, body, resumable: true, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    this.active.set(run.id, entry);
+    this.queue.push(entry);
+    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
+    queueMicrotask(() => this.pump());
+  }
+
+  /**
+   * Registers `run` as queued, records its creation, and schedules `body`. A
+   * `resumable` run is left unfinished by a service stop (see `recoverInterrupted`).
+   */
+  submit(run: Run, body: JobBody, options: { resumable?: boolean } = {}): Run {
     if (this.stopping) throw failedPrecondition('the trainer is shutting down; submit the run again once it is back');
     if (this.queue.length >= this.maxQueued) {
       throw resourceExhausted(
@@ -107,6 +132,7 @@ export class RunManager {
       );
     }
     const entry = this.register(run, body);
+    entry.resumable = options.resumable ?? false;
     this.queue.push(entry);
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
     queueMicrotask(() => this.pump());
@@ -222,10 +248,17 @@ export class RunManager {
     this.stopping = true;
     for (const entry of this.queue.splice(0)) {
       this.active.delete(entry.run.id);
-      this.finish(entry.run, { $case: 'interrupted', value: { epochsCompleted: 0, reason: 'the service stopped while this run was queued' } });
+      if (entry.resumable) this.endWatchers(entry.run.id);
+      else this.finish(entry.run, { $case: 'interrupted', value: { epochsCompleted: 0, reason: 'the service stopped while this run was queued' } });
     }
-    for (const entry of this.active.values()) this.abort(entry, 'shutdown');
+    // Newest first: a child run (registered after its parent) ends interrupted, not cancelled by its parent.
+    for (const entry of [...this.active.values()].reverse()) this.abort(entry, 'shutdown');
     await this.whenIdle();
+  }
+
+  /** Ends the live streams of a run's watchers (a resumable run left for the next start). */
+  private endWatchers(runId: string): void {
+    for (const watcher of this.watchers.get(runId) ?? []) watcher.end();
   }
 
   /** Stores a new run as queued, records its creation, and tracks it as active. */
@@ -235,7 +268,7 @@ export class RunManager {
     this.runs.insert(run);
     this.sequences.set(run.id, 0);
     this.record(run.id, { $case: 'created', value: { run: { ...run } } });
-    const entry: ActiveRun = { run, body, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    const entry: ActiveRun = { run, body, resumable: false, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
     this.active.set(run.id, entry);
     return entry;
   }
@@ -281,6 +314,8 @@ export class RunManager {
       const result = await entry.body(ctx);
       if (entry.abortReason === 'cancel') {
         this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
+      } else if (entry.abortReason === 'shutdown' && entry.resumable) {
+        this.endWatchers(run.id);
       } else if (entry.abortReason === 'shutdown') {
         this.finish(run, {
           $case: 'interrupted',
@@ -291,6 +326,16 @@ export class RunManager {
         this.finish(run, { $case: 'finished', value: { run: undefined, model: result.model } });
       }
     } catch (err) {
+      if (entry.abortReason === 'shutdown' && entry.resumable) {
+        // Whatever the stop broke is redone when the run resumes.
+        this.endWatchers(run.id);
+        return;
+      }
+      if (entry.abortReason === 'cancel') {
+        // The job stopped by throwing (an evaluation aborted mid-way): it was still cancelled.
+        this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
+        return;
+      }
       const message = err instanceof Error ? err.message : String(err);
       if (!(err as { code?: unknown })?.code) this.logger.error(`run ${run.id} failed`, err);
       this.finish(run, { $case: 'failed', value: { error: message } }, message);

@@ -456,6 +456,12 @@ export interface TrainingConfig {
   earlyStoppingPatience: number;
   /** Decoupled weight decay (AdamW), in [0, 1]. Default 0. */
   weightDecay: number;
+  /**
+   * Train on a seeded subset of at most this many images of the training
+   * split (for quick looks; validation and test stay whole). In [0, 1000000];
+   * 0 = all. Default 0.
+   */
+  maxTrainImages?: number | undefined;
 }
 
 /** One attack. Units are pixel scale [0, 1]: the notebook's eps 0.0313 is 8/255. */
@@ -1023,6 +1029,7 @@ function createBaseTrainingConfig(): TrainingConfig {
     lrSchedule: 0,
     earlyStoppingPatience: 0,
     weightDecay: 0,
+    maxTrainImages: undefined,
   };
 }
 
@@ -1060,6 +1067,9 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     }
     if (message.weightDecay !== 0) {
       writer.uint32(93).float(message.weightDecay);
+    }
+    if (message.maxTrainImages !== undefined) {
+      writer.uint32(96).uint32(message.maxTrainImages);
     }
     return writer;
   },
@@ -1165,6 +1175,14 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
             message.weightDecay = reader.float();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.maxTrainImages = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1214,6 +1232,11 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
         : isSet(object.weight_decay)
         ? globalThis.Number(object.weight_decay)
         : 0,
+      maxTrainImages: isSet(object.maxTrainImages)
+        ? globalThis.Number(object.maxTrainImages)
+        : isSet(object.max_train_images)
+        ? globalThis.Number(object.max_train_images)
+        : undefined,
     };
   },
 
@@ -1252,6 +1275,9 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     if (message.weightDecay !== 0) {
       obj.weightDecay = floatToJson(message.weightDecay);
     }
+    if (message.maxTrainImages !== undefined) {
+      obj.maxTrainImages = Math.round(message.maxTrainImages);
+    }
     return obj;
   },
 
@@ -1273,6 +1299,7 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     message.lrSchedule = object.lrSchedule ?? 0;
     message.earlyStoppingPatience = object.earlyStoppingPatience ?? 0;
     message.weightDecay = object.weightDecay ?? 0;
+    message.maxTrainImages = object.maxTrainImages ?? undefined;
     return message;
   },
 };

@@ -27,6 +27,11 @@ export enum RunKind {
   RUN_KIND_ADVERSARIAL_TRAIN = 2,
   /** RUN_KIND_SWEEP - A hyperparameter sweep; its trials are child runs. */
   RUN_KIND_SWEEP = 3,
+  /**
+   * RUN_KIND_STUDY - The notebook's whole study in stages (tune, mix, attack, harden,
+   * submit); each stage's trainings are child runs.
+   */
+  RUN_KIND_STUDY = 4,
 }
 
 export function runKindFromJSON(object: any): RunKind {
@@ -43,6 +48,9 @@ export function runKindFromJSON(object: any): RunKind {
     case 3:
     case "RUN_KIND_SWEEP":
       return RunKind.RUN_KIND_SWEEP;
+    case 4:
+    case "RUN_KIND_STUDY":
+      return RunKind.RUN_KIND_STUDY;
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum RunKind");
   }
@@ -58,6 +66,8 @@ export function runKindToJSON(object: RunKind): string {
       return "RUN_KIND_ADVERSARIAL_TRAIN";
     case RunKind.RUN_KIND_SWEEP:
       return "RUN_KIND_SWEEP";
+    case RunKind.RUN_KIND_STUDY:
+      return "RUN_KIND_STUDY";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum RunKind");
   }
@@ -166,6 +176,52 @@ export function sweepRankByToJSON(object: SweepRankBy): string {
       return "SWEEP_RANK_BY_ROBUST_ACCURACY";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum SweepRankBy");
+  }
+}
+
+/** Settings a study starts from. */
+export enum StudyPreset {
+  /** STUDY_PRESET_UNSPECIFIED - Server default: the notebook's settings. */
+  STUDY_PRESET_UNSPECIFIED = 0,
+  /**
+   * STUDY_PRESET_QUICK - A tiny grid (use_skip true, false at feature maps [8, 16], learning rate
+   * 0.005), 1 epoch per training on at most 1000 training images, 50 attacked
+   * test images, a 3-point robustness curve: minutes on the bundled data.
+   */
+  STUDY_PRESET_QUICK = 1,
+  /**
+   * STUDY_PRESET_NOTEBOOK - The notebook's: feature maps [32, 64] or [16, 32, 64] x use_skip x
+   * learning rate 0.001 or 0.0005, 10 epochs per training, every test image.
+   */
+  STUDY_PRESET_NOTEBOOK = 2,
+}
+
+export function studyPresetFromJSON(object: any): StudyPreset {
+  switch (object) {
+    case 0:
+    case "STUDY_PRESET_UNSPECIFIED":
+      return StudyPreset.STUDY_PRESET_UNSPECIFIED;
+    case 1:
+    case "STUDY_PRESET_QUICK":
+      return StudyPreset.STUDY_PRESET_QUICK;
+    case 2:
+    case "STUDY_PRESET_NOTEBOOK":
+      return StudyPreset.STUDY_PRESET_NOTEBOOK;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum StudyPreset");
+  }
+}
+
+export function studyPresetToJSON(object: StudyPreset): string {
+  switch (object) {
+    case StudyPreset.STUDY_PRESET_UNSPECIFIED:
+      return "STUDY_PRESET_UNSPECIFIED";
+    case StudyPreset.STUDY_PRESET_QUICK:
+      return "STUDY_PRESET_QUICK";
+    case StudyPreset.STUDY_PRESET_NOTEBOOK:
+      return "STUDY_PRESET_NOTEBOOK";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum StudyPreset");
   }
 }
 
@@ -404,6 +460,53 @@ export interface SweepAxis {
   values: string[];
 }
 
+/**
+ * A study: the notebook's Questions 3.2 to 3.8 as one run. Fields left unset
+ * take the preset's value; the stored run carries every value filled in.
+ */
+export interface StudyConfig {
+  /** Settings the other fields start from. Default notebook. */
+  preset: StudyPreset;
+  /** The tuning grid (axes as in a sweep). Empty = the preset's. */
+  grid: SweepAxis[];
+  /**
+   * Epochs of every standard training (tuning and the Mixup, CutMix and
+   * one-versus-all retrainings), in [1, 1000]. Default: the preset's.
+   */
+  epochs?:
+    | number
+    | undefined;
+  /**
+   * Epochs of the PGD-10 adversarial training, in [1, 1000]. Default: the
+   * preset's.
+   */
+  adversarialEpochs?:
+    | number
+    | undefined;
+  /**
+   * Test images attacked by the PGD-20 and FGSM evaluations (a seeded subset),
+   * in [0, 100000]; 0 = all. Default: the preset's (50 quick, 0 notebook).
+   */
+  attackImages?:
+    | number
+    | undefined;
+  /**
+   * Epsilons of the robustness curves, pixel scale. Empty = the preset's
+   * (notebook: 0, 1/255, 2/255, 4/255, 8/255 and 16/255; quick: 0, 4/255, 8/255).
+   */
+  curveEpsilons: number[];
+  /**
+   * A flat folder of unlabelled images (inside the import roots) predicted
+   * into the submission CSV. Empty = the submission stage is skipped.
+   */
+  testFolder: string;
+  /**
+   * Validation images attacked each epoch of the adversarial training, in
+   * [1, 10000]. Default: the preset's (32 quick, 256 notebook).
+   */
+  adversarialEvalImages?: number | undefined;
+}
+
 /** One configuration of a sweep and its result. */
 export interface SweepTrial {
   /** Position in the grid, from 0. */
@@ -469,7 +572,7 @@ export interface Run {
     | undefined;
   /** Model the run started from (fine-tuning), if any. */
   baseModelId: string;
-  /** Parent sweep run of a sweep trial. */
+  /** Parent run of a sweep trial or of a study stage's run. */
   parentRunId: string;
   /** Per-epoch metrics so far. */
   history: EpochMetrics[];
@@ -508,6 +611,8 @@ export interface Run {
     | undefined;
   /** Sweep trials so far (sweeps). */
   trials: SweepTrial[];
+  /** Study config with every value filled in (studies). */
+  study?: StudyConfig | undefined;
 }
 
 /** A trained model in the store. */
@@ -2612,6 +2717,230 @@ export const SweepAxis: MessageFns<SweepAxis> = {
   },
 };
 
+function createBaseStudyConfig(): StudyConfig {
+  return {
+    preset: 0,
+    grid: [],
+    epochs: undefined,
+    adversarialEpochs: undefined,
+    attackImages: undefined,
+    curveEpsilons: [],
+    testFolder: "",
+    adversarialEvalImages: undefined,
+  };
+}
+
+export const StudyConfig: MessageFns<StudyConfig> = {
+  encode(message: StudyConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.preset !== 0) {
+      writer.uint32(8).int32(message.preset);
+    }
+    for (const v of message.grid) {
+      SweepAxis.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.epochs !== undefined) {
+      writer.uint32(24).uint32(message.epochs);
+    }
+    if (message.adversarialEpochs !== undefined) {
+      writer.uint32(32).uint32(message.adversarialEpochs);
+    }
+    if (message.attackImages !== undefined) {
+      writer.uint32(40).uint32(message.attackImages);
+    }
+    if (message.curveEpsilons.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.curveEpsilons) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    if (message.testFolder !== "") {
+      writer.uint32(58).string(message.testFolder);
+    }
+    if (message.adversarialEvalImages !== undefined) {
+      writer.uint32(64).uint32(message.adversarialEvalImages);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.preset = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.grid.push(SweepAxis.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.epochs = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.adversarialEpochs = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.attackImages = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag === 53) {
+              message.curveEpsilons.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.curveEpsilons.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.testFolder = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.adversarialEvalImages = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyConfig {
+    return {
+      preset: isSet(object.preset) ? studyPresetFromJSON(object.preset) : 0,
+      grid: globalThis.Array.isArray(object?.grid) ? object.grid.map((e: any) => SweepAxis.fromJSON(e)) : [],
+      epochs: isSet(object.epochs) ? globalThis.Number(object.epochs) : undefined,
+      adversarialEpochs: isSet(object.adversarialEpochs)
+        ? globalThis.Number(object.adversarialEpochs)
+        : isSet(object.adversarial_epochs)
+        ? globalThis.Number(object.adversarial_epochs)
+        : undefined,
+      attackImages: isSet(object.attackImages)
+        ? globalThis.Number(object.attackImages)
+        : isSet(object.attack_images)
+        ? globalThis.Number(object.attack_images)
+        : undefined,
+      curveEpsilons: globalThis.Array.isArray(object?.curveEpsilons)
+        ? object.curveEpsilons.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.curve_epsilons)
+        ? object.curve_epsilons.map((e: any) => globalThis.Number(e))
+        : [],
+      testFolder: isSet(object.testFolder)
+        ? globalThis.String(object.testFolder)
+        : isSet(object.test_folder)
+        ? globalThis.String(object.test_folder)
+        : "",
+      adversarialEvalImages: isSet(object.adversarialEvalImages)
+        ? globalThis.Number(object.adversarialEvalImages)
+        : isSet(object.adversarial_eval_images)
+        ? globalThis.Number(object.adversarial_eval_images)
+        : undefined,
+    };
+  },
+
+  toJSON(message: StudyConfig): unknown {
+    const obj: any = {};
+    if (message.preset !== 0) {
+      obj.preset = studyPresetToJSON(message.preset);
+    }
+    if (message.grid?.length) {
+      obj.grid = message.grid.map((e) => SweepAxis.toJSON(e));
+    }
+    if (message.epochs !== undefined) {
+      obj.epochs = Math.round(message.epochs);
+    }
+    if (message.adversarialEpochs !== undefined) {
+      obj.adversarialEpochs = Math.round(message.adversarialEpochs);
+    }
+    if (message.attackImages !== undefined) {
+      obj.attackImages = Math.round(message.attackImages);
+    }
+    if (message.curveEpsilons?.length) {
+      obj.curveEpsilons = message.curveEpsilons.map((e) => floatToJson(e));
+    }
+    if (message.testFolder !== "") {
+      obj.testFolder = message.testFolder;
+    }
+    if (message.adversarialEvalImages !== undefined) {
+      obj.adversarialEvalImages = Math.round(message.adversarialEvalImages);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyConfig>, I>>(base?: I): StudyConfig {
+    return StudyConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyConfig>, I>>(object: I): StudyConfig {
+    const message = createBaseStudyConfig();
+    message.preset = object.preset ?? 0;
+    message.grid = object.grid?.map((e) => SweepAxis.fromPartial(e)) || [];
+    message.epochs = object.epochs ?? undefined;
+    message.adversarialEpochs = object.adversarialEpochs ?? undefined;
+    message.attackImages = object.attackImages ?? undefined;
+    message.curveEpsilons = object.curveEpsilons?.map((e) => e) || [];
+    message.testFolder = object.testFolder ?? "";
+    message.adversarialEvalImages = object.adversarialEvalImages ?? undefined;
+    return message;
+  },
+};
+
 function createBaseSweepTrial(): SweepTrial {
   return {
     index: 0,
@@ -3032,6 +3361,7 @@ function createBaseRun(): Run {
     startedAt: undefined,
     finishedAt: undefined,
     trials: [],
+    study: undefined,
   };
 }
 
@@ -3099,6 +3429,9 @@ export const Run: MessageFns<Run> = {
     }
     for (const v of message.trials) {
       SweepTrial.encode(v!, writer.uint32(170).fork()).join();
+    }
+    if (message.study !== undefined) {
+      StudyConfig.encode(message.study, writer.uint32(178).fork()).join();
     }
     return writer;
   },
@@ -3284,6 +3617,14 @@ export const Run: MessageFns<Run> = {
             message.trials.push(SweepTrial.decode(reader, reader.uint32()));
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.study = StudyConfig.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3359,6 +3700,7 @@ export const Run: MessageFns<Run> = {
       trials: globalThis.Array.isArray(object?.trials)
         ? object.trials.map((e: any) => SweepTrial.fromJSON(e))
         : [],
+      study: isSet(object.study) ? StudyConfig.fromJSON(object.study) : undefined,
     };
   },
 
@@ -3427,6 +3769,9 @@ export const Run: MessageFns<Run> = {
     if (message.trials?.length) {
       obj.trials = message.trials.map((e) => SweepTrial.toJSON(e));
     }
+    if (message.study !== undefined) {
+      obj.study = StudyConfig.toJSON(message.study);
+    }
     return obj;
   },
 
@@ -3464,6 +3809,9 @@ export const Run: MessageFns<Run> = {
     message.startedAt = object.startedAt ?? undefined;
     message.finishedAt = object.finishedAt ?? undefined;
     message.trials = object.trials?.map((e) => SweepTrial.fromPartial(e)) || [];
+    message.study = (object.study !== undefined && object.study !== null)
+      ? StudyConfig.fromPartial(object.study)
+      : undefined;
     return message;
   },
 };

@@ -50,6 +50,7 @@ import {
   RunStatus,
   runStatusFromJSON,
   runStatusToJSON,
+  StudyConfig,
   SweepConfig,
   SweepTrial,
 } from "./resources";
@@ -90,6 +91,83 @@ export function checkpointReasonToJSON(object: CheckpointReason): string {
       return "CHECKPOINT_REASON_LAST";
     default:
       throw new globalThis.Error("Unrecognized enum value " + object + " for enum CheckpointReason");
+  }
+}
+
+/** The stages of a study, in the order they run. */
+export enum StudyStageKind {
+  /** STUDY_STAGE_KIND_UNSPECIFIED - Not set. */
+  STUDY_STAGE_KIND_UNSPECIFIED = 0,
+  /**
+   * STUDY_STAGE_KIND_TUNING - The grid over feature maps, use_skip and learning rate, ranked by
+   * validation accuracy (Question 3.2).
+   */
+  STUDY_STAGE_KIND_TUNING = 1,
+  /**
+   * STUDY_STAGE_KIND_VARIANTS - The best configuration retrained with Mixup, with CutMix and with the
+   * one-versus-all loss, each compared with the plain model on the test
+   * split (Questions 3.3 to 3.5).
+   */
+  STUDY_STAGE_KIND_VARIANTS = 2,
+  /**
+   * STUDY_STAGE_KIND_ATTACK - PGD-20 (eps 8/255, step 0.002) and FGSM on the best model: robust
+   * accuracy, the 20-image gallery, the robustness curve (Question 3.6).
+   */
+  STUDY_STAGE_KIND_ATTACK = 3,
+  /**
+   * STUDY_STAGE_KIND_ADVERSARIAL - PGD-10 adversarial training from the best model, best checkpoint by
+   * robust validation accuracy, then PGD-20 and FGSM on the test split
+   * (Question 3.7).
+   */
+  STUDY_STAGE_KIND_ADVERSARIAL = 4,
+  /**
+   * STUDY_STAGE_KIND_SUBMISSION - The test folder predicted into a submission CSV with the chosen model
+   * (Question 3.8).
+   */
+  STUDY_STAGE_KIND_SUBMISSION = 5,
+}
+
+export function studyStageKindFromJSON(object: any): StudyStageKind {
+  switch (object) {
+    case 0:
+    case "STUDY_STAGE_KIND_UNSPECIFIED":
+      return StudyStageKind.STUDY_STAGE_KIND_UNSPECIFIED;
+    case 1:
+    case "STUDY_STAGE_KIND_TUNING":
+      return StudyStageKind.STUDY_STAGE_KIND_TUNING;
+    case 2:
+    case "STUDY_STAGE_KIND_VARIANTS":
+      return StudyStageKind.STUDY_STAGE_KIND_VARIANTS;
+    case 3:
+    case "STUDY_STAGE_KIND_ATTACK":
+      return StudyStageKind.STUDY_STAGE_KIND_ATTACK;
+    case 4:
+    case "STUDY_STAGE_KIND_ADVERSARIAL":
+      return StudyStageKind.STUDY_STAGE_KIND_ADVERSARIAL;
+    case 5:
+    case "STUDY_STAGE_KIND_SUBMISSION":
+      return StudyStageKind.STUDY_STAGE_KIND_SUBMISSION;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum StudyStageKind");
+  }
+}
+
+export function studyStageKindToJSON(object: StudyStageKind): string {
+  switch (object) {
+    case StudyStageKind.STUDY_STAGE_KIND_UNSPECIFIED:
+      return "STUDY_STAGE_KIND_UNSPECIFIED";
+    case StudyStageKind.STUDY_STAGE_KIND_TUNING:
+      return "STUDY_STAGE_KIND_TUNING";
+    case StudyStageKind.STUDY_STAGE_KIND_VARIANTS:
+      return "STUDY_STAGE_KIND_VARIANTS";
+    case StudyStageKind.STUDY_STAGE_KIND_ATTACK:
+      return "STUDY_STAGE_KIND_ATTACK";
+    case StudyStageKind.STUDY_STAGE_KIND_ADVERSARIAL:
+      return "STUDY_STAGE_KIND_ADVERSARIAL";
+    case StudyStageKind.STUDY_STAGE_KIND_SUBMISSION:
+      return "STUDY_STAGE_KIND_SUBMISSION";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum StudyStageKind");
   }
 }
 
@@ -144,6 +222,12 @@ export interface RunEvent {
      * written when the service starts again).
      */
     { $case: "interrupted"; value: RunInterrupted }
+    | //
+    /** A study stage began. */
+    { $case: "stageStarted"; value: StudyStageStarted }
+    | //
+    /** A study stage finished, with its results. */
+    { $case: "stage"; value: StudyStage }
     | undefined;
 }
 
@@ -699,6 +783,204 @@ export interface SampleDatasetResponse {
   classNames: string[];
 }
 
+/** Starts a study. */
+export interface StudyRequest {
+  /** Dataset. Required. */
+  datasetId: string;
+  /** The study's settings. Defaults as documented on StudyConfig. */
+  study?:
+    | StudyConfig
+    | undefined;
+  /** Base architecture the tuning grid starts from (drop rate, batch norm...). */
+  model?:
+    | ModelConfig
+    | undefined;
+  /**
+   * Base training config (batch size, seed, validation split...); the grid
+   * and the study's epochs override it. Its max_train_images defaults to the
+   * preset's (1000 quick, 0 = all notebook).
+   */
+  training?:
+    | TrainingConfig
+    | undefined;
+  /** Run name. Default generated from the dataset and the preset. */
+  name: string;
+}
+
+/** An event of a study's run (stage results come as RunEvent.stage). */
+export interface StudyResponse {
+  /** The event. */
+  event?: RunEvent | undefined;
+}
+
+/** A study stage began. */
+export interface StudyStageStarted {
+  /** The stage. */
+  kind: StudyStageKind;
+  /** Position, from 1. */
+  index: number;
+  /** Stages in all. */
+  total: number;
+  /** The study resumed here after a trainer restart. */
+  resumed: boolean;
+}
+
+/**
+ * A finished study stage and its results (one of the result fields is set,
+ * by kind, unless the stage was skipped).
+ */
+export interface StudyStage {
+  /** The stage. */
+  kind: StudyStageKind;
+  /** Child runs the stage made, in order. */
+  runIds: string[];
+  /** Seconds the stage took. */
+  seconds: number;
+  /** Why the stage had nothing to do (empty when it ran). */
+  skipped: string;
+  /** Tuning results. */
+  tuning?:
+    | StudyTuning
+    | undefined;
+  /** Mixup, CutMix and one-versus-all against the plain model. */
+  variants?:
+    | StudyVariants
+    | undefined;
+  /** The attack on the best model. */
+  attack?:
+    | StudyAttack
+    | undefined;
+  /** The adversarially trained model. */
+  adversarial?:
+    | StudyHardening
+    | undefined;
+  /** The submission. */
+  submission?: StudySubmission | undefined;
+}
+
+/** The tuning stage's results. */
+export interface StudyTuning {
+  /** The sweep run (a child of the study). */
+  sweepRunId: string;
+  /** Trials, best first. */
+  trials: SweepTrial[];
+  /** The best trial's architecture. */
+  model?:
+    | ModelConfig
+    | undefined;
+  /** The best trial's training config. */
+  training?:
+    | TrainingConfig
+    | undefined;
+  /** The best trial's model (the plain model of the later stages). */
+  bestModelId: string;
+}
+
+/** One model of the variants stage. */
+export interface StudyVariant {
+  /** "plain", "mixup", "cutmix" or "ova". */
+  name: string;
+  /** Its training run. */
+  runId: string;
+  /** Its model. */
+  modelId: string;
+  /** Best validation accuracy, in [0, 1]. */
+  valAccuracy: number;
+  /** Per-epoch metrics (the curves). */
+  history: EpochMetrics[];
+  /** Clean evaluation on the test split. */
+  test?: EvaluateResponse | undefined;
+}
+
+/** The variants stage's results. */
+export interface StudyVariants {
+  /** The plain model first, then Mixup, CutMix and one-versus-all. */
+  variants: StudyVariant[];
+  /** The variant with the best validation accuracy: the model submitted. */
+  chosenModelId: string;
+}
+
+/** The attack stage's results. */
+export interface StudyAttack {
+  /** The model attacked (the tuning's best). */
+  modelId: string;
+  /** PGD-20: robust accuracy, the gallery and the robustness curve. */
+  pgd?:
+    | AttackResponse
+    | undefined;
+  /**
+   * Clean, FGSM and PGD-20 accuracy on the test split, per class and the
+   * confusion matrix.
+   */
+  test?: EvaluateResponse | undefined;
+}
+
+/** The adversarial training stage's results. */
+export interface StudyHardening {
+  /** The adversarial training run. */
+  runId: string;
+  /** The adversarially trained model. */
+  modelId: string;
+  /** Per-epoch metrics, with robust validation accuracy. */
+  history: EpochMetrics[];
+  /** Clean, FGSM and PGD-20 accuracy on the test split. */
+  test?:
+    | EvaluateResponse
+    | undefined;
+  /** PGD-20 robustness curve of the adversarially trained model. */
+  curve: RobustnessPoint[];
+}
+
+/** The submission stage's results. */
+export interface StudySubmission {
+  /** The model that predicted. */
+  modelId: string;
+  /** The folder predicted. */
+  folder: string;
+  /** Images predicted. */
+  predicted: number;
+  /** Files that could not be read. */
+  errors: number;
+  /** The submission CSV: `id,label`, one row per predicted image. */
+  csv: string;
+}
+
+/** Gets a study. */
+export interface GetStudyRequest {
+  /** The study's run. Required. */
+  runId: string;
+}
+
+/** A study and its finished stages. */
+export interface GetStudyResponse {
+  /** The study's run. */
+  run?:
+    | Run
+    | undefined;
+  /** Finished stages, in order. */
+  stages: StudyStage[];
+  /** The stage running now (unspecified when none). */
+  current: StudyStageKind;
+  /** The dataset's class names. */
+  classNames: string[];
+  /** The dataset's name (empty when it was deleted). */
+  datasetName: string;
+}
+
+/** Exports a study's report. */
+export interface ExportStudyReportRequest {
+  /** The study's run. Required. */
+  runId: string;
+}
+
+/** A study's report. */
+export interface ExportStudyReportResponse {
+  /** The report: one HTML document with its images, styles and charts inline. */
+  html: string;
+  /** A file name for it, e.g. "study-run-3f9a1c2b.html". */
+  fileName: string;
+}
+
 function createBaseRunEvent(): RunEvent {
   return { runId: "", sequence: 0, time: undefined, event: undefined };
 }
@@ -744,6 +1026,12 @@ export const RunEvent: MessageFns<RunEvent> = {
         break;
       case "interrupted":
         RunInterrupted.encode(message.event.value, writer.uint32(106).fork()).join();
+        break;
+      case "stageStarted":
+        StudyStageStarted.encode(message.event.value, writer.uint32(114).fork()).join();
+        break;
+      case "stage":
+        StudyStage.encode(message.event.value, writer.uint32(122).fork()).join();
         break;
     }
     return writer;
@@ -866,6 +1154,22 @@ export const RunEvent: MessageFns<RunEvent> = {
             message.event = { $case: "interrupted", value: RunInterrupted.decode(reader, reader.uint32()) };
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.event = { $case: "stageStarted", value: StudyStageStarted.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.event = { $case: "stage", value: StudyStage.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -907,6 +1211,12 @@ export const RunEvent: MessageFns<RunEvent> = {
         ? { $case: "cancelled", value: RunCancelled.fromJSON(object.cancelled) }
         : isSet(object.interrupted)
         ? { $case: "interrupted", value: RunInterrupted.fromJSON(object.interrupted) }
+        : isSet(object.stageStarted)
+        ? { $case: "stageStarted", value: StudyStageStarted.fromJSON(object.stageStarted) }
+        : isSet(object.stage_started)
+        ? { $case: "stageStarted", value: StudyStageStarted.fromJSON(object.stage_started) }
+        : isSet(object.stage)
+        ? { $case: "stage", value: StudyStage.fromJSON(object.stage) }
         : undefined,
     };
   },
@@ -942,6 +1252,10 @@ export const RunEvent: MessageFns<RunEvent> = {
       obj.cancelled = RunCancelled.toJSON(message.event.value);
     } else if (message.event?.$case === "interrupted") {
       obj.interrupted = RunInterrupted.toJSON(message.event.value);
+    } else if (message.event?.$case === "stageStarted") {
+      obj.stageStarted = StudyStageStarted.toJSON(message.event.value);
+    } else if (message.event?.$case === "stage") {
+      obj.stage = StudyStage.toJSON(message.event.value);
     }
     return obj;
   },
@@ -1012,6 +1326,18 @@ export const RunEvent: MessageFns<RunEvent> = {
       case "interrupted": {
         if (object.event?.value !== undefined && object.event?.value !== null) {
           message.event = { $case: "interrupted", value: RunInterrupted.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "stageStarted": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "stageStarted", value: StudyStageStarted.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "stage": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "stage", value: StudyStage.fromPartial(object.event.value) };
         }
         break;
       }
@@ -6272,6 +6598,1724 @@ export const SampleDatasetResponse: MessageFns<SampleDatasetResponse> = {
   },
 };
 
+function createBaseStudyRequest(): StudyRequest {
+  return { datasetId: "", study: undefined, model: undefined, training: undefined, name: "" };
+}
+
+export const StudyRequest: MessageFns<StudyRequest> = {
+  encode(message: StudyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.datasetId !== "") {
+      writer.uint32(10).string(message.datasetId);
+    }
+    if (message.study !== undefined) {
+      StudyConfig.encode(message.study, writer.uint32(18).fork()).join();
+    }
+    if (message.model !== undefined) {
+      ModelConfig.encode(message.model, writer.uint32(26).fork()).join();
+    }
+    if (message.training !== undefined) {
+      TrainingConfig.encode(message.training, writer.uint32(34).fork()).join();
+    }
+    if (message.name !== "") {
+      writer.uint32(42).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.datasetId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.study = StudyConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = ModelConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.training = TrainingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyRequest {
+    return {
+      datasetId: isSet(object.datasetId)
+        ? globalThis.String(object.datasetId)
+        : isSet(object.dataset_id)
+        ? globalThis.String(object.dataset_id)
+        : "",
+      study: isSet(object.study) ? StudyConfig.fromJSON(object.study) : undefined,
+      model: isSet(object.model) ? ModelConfig.fromJSON(object.model) : undefined,
+      training: isSet(object.training) ? TrainingConfig.fromJSON(object.training) : undefined,
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+    };
+  },
+
+  toJSON(message: StudyRequest): unknown {
+    const obj: any = {};
+    if (message.datasetId !== "") {
+      obj.datasetId = message.datasetId;
+    }
+    if (message.study !== undefined) {
+      obj.study = StudyConfig.toJSON(message.study);
+    }
+    if (message.model !== undefined) {
+      obj.model = ModelConfig.toJSON(message.model);
+    }
+    if (message.training !== undefined) {
+      obj.training = TrainingConfig.toJSON(message.training);
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyRequest>, I>>(base?: I): StudyRequest {
+    return StudyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyRequest>, I>>(object: I): StudyRequest {
+    const message = createBaseStudyRequest();
+    message.datasetId = object.datasetId ?? "";
+    message.study = (object.study !== undefined && object.study !== null)
+      ? StudyConfig.fromPartial(object.study)
+      : undefined;
+    message.model = (object.model !== undefined && object.model !== null)
+      ? ModelConfig.fromPartial(object.model)
+      : undefined;
+    message.training = (object.training !== undefined && object.training !== null)
+      ? TrainingConfig.fromPartial(object.training)
+      : undefined;
+    message.name = object.name ?? "";
+    return message;
+  },
+};
+
+function createBaseStudyResponse(): StudyResponse {
+  return { event: undefined };
+}
+
+export const StudyResponse: MessageFns<StudyResponse> = {
+  encode(message: StudyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      RunEvent.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = RunEvent.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyResponse {
+    return { event: isSet(object.event) ? RunEvent.fromJSON(object.event) : undefined };
+  },
+
+  toJSON(message: StudyResponse): unknown {
+    const obj: any = {};
+    if (message.event !== undefined) {
+      obj.event = RunEvent.toJSON(message.event);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyResponse>, I>>(base?: I): StudyResponse {
+    return StudyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyResponse>, I>>(object: I): StudyResponse {
+    const message = createBaseStudyResponse();
+    message.event = (object.event !== undefined && object.event !== null)
+      ? RunEvent.fromPartial(object.event)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStudyStageStarted(): StudyStageStarted {
+  return { kind: 0, index: 0, total: 0, resumed: false };
+}
+
+export const StudyStageStarted: MessageFns<StudyStageStarted> = {
+  encode(message: StudyStageStarted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    if (message.index !== 0) {
+      writer.uint32(16).uint32(message.index);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).uint32(message.total);
+    }
+    if (message.resumed !== false) {
+      writer.uint32(32).bool(message.resumed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyStageStarted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyStageStarted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.resumed = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyStageStarted {
+    return {
+      kind: isSet(object.kind) ? studyStageKindFromJSON(object.kind) : 0,
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      resumed: isSet(object.resumed) ? globalThis.Boolean(object.resumed) : false,
+    };
+  },
+
+  toJSON(message: StudyStageStarted): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = studyStageKindToJSON(message.kind);
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.resumed !== false) {
+      obj.resumed = message.resumed;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyStageStarted>, I>>(base?: I): StudyStageStarted {
+    return StudyStageStarted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyStageStarted>, I>>(object: I): StudyStageStarted {
+    const message = createBaseStudyStageStarted();
+    message.kind = object.kind ?? 0;
+    message.index = object.index ?? 0;
+    message.total = object.total ?? 0;
+    message.resumed = object.resumed ?? false;
+    return message;
+  },
+};
+
+function createBaseStudyStage(): StudyStage {
+  return {
+    kind: 0,
+    runIds: [],
+    seconds: 0,
+    skipped: "",
+    tuning: undefined,
+    variants: undefined,
+    attack: undefined,
+    adversarial: undefined,
+    submission: undefined,
+  };
+}
+
+export const StudyStage: MessageFns<StudyStage> = {
+  encode(message: StudyStage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== 0) {
+      writer.uint32(8).int32(message.kind);
+    }
+    for (const v of message.runIds) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.seconds !== 0) {
+      writer.uint32(29).float(message.seconds);
+    }
+    if (message.skipped !== "") {
+      writer.uint32(34).string(message.skipped);
+    }
+    if (message.tuning !== undefined) {
+      StudyTuning.encode(message.tuning, writer.uint32(42).fork()).join();
+    }
+    if (message.variants !== undefined) {
+      StudyVariants.encode(message.variants, writer.uint32(50).fork()).join();
+    }
+    if (message.attack !== undefined) {
+      StudyAttack.encode(message.attack, writer.uint32(58).fork()).join();
+    }
+    if (message.adversarial !== undefined) {
+      StudyHardening.encode(message.adversarial, writer.uint32(66).fork()).join();
+    }
+    if (message.submission !== undefined) {
+      StudySubmission.encode(message.submission, writer.uint32(74).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyStage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyStage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.runIds.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 29) {
+              break;
+            }
+
+            message.seconds = reader.float();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.skipped = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tuning = StudyTuning.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.variants = StudyVariants.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.attack = StudyAttack.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.adversarial = StudyHardening.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.submission = StudySubmission.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyStage {
+    return {
+      kind: isSet(object.kind) ? studyStageKindFromJSON(object.kind) : 0,
+      runIds: globalThis.Array.isArray(object?.runIds)
+        ? object.runIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.run_ids)
+        ? object.run_ids.map((e: any) => globalThis.String(e))
+        : [],
+      seconds: isSet(object.seconds) ? globalThis.Number(object.seconds) : 0,
+      skipped: isSet(object.skipped) ? globalThis.String(object.skipped) : "",
+      tuning: isSet(object.tuning) ? StudyTuning.fromJSON(object.tuning) : undefined,
+      variants: isSet(object.variants) ? StudyVariants.fromJSON(object.variants) : undefined,
+      attack: isSet(object.attack) ? StudyAttack.fromJSON(object.attack) : undefined,
+      adversarial: isSet(object.adversarial) ? StudyHardening.fromJSON(object.adversarial) : undefined,
+      submission: isSet(object.submission) ? StudySubmission.fromJSON(object.submission) : undefined,
+    };
+  },
+
+  toJSON(message: StudyStage): unknown {
+    const obj: any = {};
+    if (message.kind !== 0) {
+      obj.kind = studyStageKindToJSON(message.kind);
+    }
+    if (message.runIds?.length) {
+      obj.runIds = message.runIds;
+    }
+    if (message.seconds !== 0) {
+      obj.seconds = floatToJson(message.seconds);
+    }
+    if (message.skipped !== "") {
+      obj.skipped = message.skipped;
+    }
+    if (message.tuning !== undefined) {
+      obj.tuning = StudyTuning.toJSON(message.tuning);
+    }
+    if (message.variants !== undefined) {
+      obj.variants = StudyVariants.toJSON(message.variants);
+    }
+    if (message.attack !== undefined) {
+      obj.attack = StudyAttack.toJSON(message.attack);
+    }
+    if (message.adversarial !== undefined) {
+      obj.adversarial = StudyHardening.toJSON(message.adversarial);
+    }
+    if (message.submission !== undefined) {
+      obj.submission = StudySubmission.toJSON(message.submission);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyStage>, I>>(base?: I): StudyStage {
+    return StudyStage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyStage>, I>>(object: I): StudyStage {
+    const message = createBaseStudyStage();
+    message.kind = object.kind ?? 0;
+    message.runIds = object.runIds?.map((e) => e) || [];
+    message.seconds = object.seconds ?? 0;
+    message.skipped = object.skipped ?? "";
+    message.tuning = (object.tuning !== undefined && object.tuning !== null)
+      ? StudyTuning.fromPartial(object.tuning)
+      : undefined;
+    message.variants = (object.variants !== undefined && object.variants !== null)
+      ? StudyVariants.fromPartial(object.variants)
+      : undefined;
+    message.attack = (object.attack !== undefined && object.attack !== null)
+      ? StudyAttack.fromPartial(object.attack)
+      : undefined;
+    message.adversarial = (object.adversarial !== undefined && object.adversarial !== null)
+      ? StudyHardening.fromPartial(object.adversarial)
+      : undefined;
+    message.submission = (object.submission !== undefined && object.submission !== null)
+      ? StudySubmission.fromPartial(object.submission)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStudyTuning(): StudyTuning {
+  return { sweepRunId: "", trials: [], model: undefined, training: undefined, bestModelId: "" };
+}
+
+export const StudyTuning: MessageFns<StudyTuning> = {
+  encode(message: StudyTuning, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sweepRunId !== "") {
+      writer.uint32(10).string(message.sweepRunId);
+    }
+    for (const v of message.trials) {
+      SweepTrial.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.model !== undefined) {
+      ModelConfig.encode(message.model, writer.uint32(26).fork()).join();
+    }
+    if (message.training !== undefined) {
+      TrainingConfig.encode(message.training, writer.uint32(34).fork()).join();
+    }
+    if (message.bestModelId !== "") {
+      writer.uint32(42).string(message.bestModelId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyTuning {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyTuning();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sweepRunId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.trials.push(SweepTrial.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = ModelConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.training = TrainingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.bestModelId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyTuning {
+    return {
+      sweepRunId: isSet(object.sweepRunId)
+        ? globalThis.String(object.sweepRunId)
+        : isSet(object.sweep_run_id)
+        ? globalThis.String(object.sweep_run_id)
+        : "",
+      trials: globalThis.Array.isArray(object?.trials) ? object.trials.map((e: any) => SweepTrial.fromJSON(e)) : [],
+      model: isSet(object.model) ? ModelConfig.fromJSON(object.model) : undefined,
+      training: isSet(object.training) ? TrainingConfig.fromJSON(object.training) : undefined,
+      bestModelId: isSet(object.bestModelId)
+        ? globalThis.String(object.bestModelId)
+        : isSet(object.best_model_id)
+        ? globalThis.String(object.best_model_id)
+        : "",
+    };
+  },
+
+  toJSON(message: StudyTuning): unknown {
+    const obj: any = {};
+    if (message.sweepRunId !== "") {
+      obj.sweepRunId = message.sweepRunId;
+    }
+    if (message.trials?.length) {
+      obj.trials = message.trials.map((e) => SweepTrial.toJSON(e));
+    }
+    if (message.model !== undefined) {
+      obj.model = ModelConfig.toJSON(message.model);
+    }
+    if (message.training !== undefined) {
+      obj.training = TrainingConfig.toJSON(message.training);
+    }
+    if (message.bestModelId !== "") {
+      obj.bestModelId = message.bestModelId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyTuning>, I>>(base?: I): StudyTuning {
+    return StudyTuning.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyTuning>, I>>(object: I): StudyTuning {
+    const message = createBaseStudyTuning();
+    message.sweepRunId = object.sweepRunId ?? "";
+    message.trials = object.trials?.map((e) => SweepTrial.fromPartial(e)) || [];
+    message.model = (object.model !== undefined && object.model !== null)
+      ? ModelConfig.fromPartial(object.model)
+      : undefined;
+    message.training = (object.training !== undefined && object.training !== null)
+      ? TrainingConfig.fromPartial(object.training)
+      : undefined;
+    message.bestModelId = object.bestModelId ?? "";
+    return message;
+  },
+};
+
+function createBaseStudyVariant(): StudyVariant {
+  return { name: "", runId: "", modelId: "", valAccuracy: 0, history: [], test: undefined };
+}
+
+export const StudyVariant: MessageFns<StudyVariant> = {
+  encode(message: StudyVariant, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.runId !== "") {
+      writer.uint32(18).string(message.runId);
+    }
+    if (message.modelId !== "") {
+      writer.uint32(26).string(message.modelId);
+    }
+    if (message.valAccuracy !== 0) {
+      writer.uint32(37).float(message.valAccuracy);
+    }
+    for (const v of message.history) {
+      EpochMetrics.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.test !== undefined) {
+      EvaluateResponse.encode(message.test, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyVariant {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyVariant();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 37) {
+              break;
+            }
+
+            message.valAccuracy = reader.float();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.history.push(EpochMetrics.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.test = EvaluateResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyVariant {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      valAccuracy: isSet(object.valAccuracy)
+        ? globalThis.Number(object.valAccuracy)
+        : isSet(object.val_accuracy)
+        ? globalThis.Number(object.val_accuracy)
+        : 0,
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => EpochMetrics.fromJSON(e))
+        : [],
+      test: isSet(object.test) ? EvaluateResponse.fromJSON(object.test) : undefined,
+    };
+  },
+
+  toJSON(message: StudyVariant): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.valAccuracy !== 0) {
+      obj.valAccuracy = floatToJson(message.valAccuracy);
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => EpochMetrics.toJSON(e));
+    }
+    if (message.test !== undefined) {
+      obj.test = EvaluateResponse.toJSON(message.test);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyVariant>, I>>(base?: I): StudyVariant {
+    return StudyVariant.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyVariant>, I>>(object: I): StudyVariant {
+    const message = createBaseStudyVariant();
+    message.name = object.name ?? "";
+    message.runId = object.runId ?? "";
+    message.modelId = object.modelId ?? "";
+    message.valAccuracy = object.valAccuracy ?? 0;
+    message.history = object.history?.map((e) => EpochMetrics.fromPartial(e)) || [];
+    message.test = (object.test !== undefined && object.test !== null)
+      ? EvaluateResponse.fromPartial(object.test)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStudyVariants(): StudyVariants {
+  return { variants: [], chosenModelId: "" };
+}
+
+export const StudyVariants: MessageFns<StudyVariants> = {
+  encode(message: StudyVariants, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.variants) {
+      StudyVariant.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.chosenModelId !== "") {
+      writer.uint32(18).string(message.chosenModelId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyVariants {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyVariants();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.variants.push(StudyVariant.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.chosenModelId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyVariants {
+    return {
+      variants: globalThis.Array.isArray(object?.variants)
+        ? object.variants.map((e: any) => StudyVariant.fromJSON(e))
+        : [],
+      chosenModelId: isSet(object.chosenModelId)
+        ? globalThis.String(object.chosenModelId)
+        : isSet(object.chosen_model_id)
+        ? globalThis.String(object.chosen_model_id)
+        : "",
+    };
+  },
+
+  toJSON(message: StudyVariants): unknown {
+    const obj: any = {};
+    if (message.variants?.length) {
+      obj.variants = message.variants.map((e) => StudyVariant.toJSON(e));
+    }
+    if (message.chosenModelId !== "") {
+      obj.chosenModelId = message.chosenModelId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyVariants>, I>>(base?: I): StudyVariants {
+    return StudyVariants.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyVariants>, I>>(object: I): StudyVariants {
+    const message = createBaseStudyVariants();
+    message.variants = object.variants?.map((e) => StudyVariant.fromPartial(e)) || [];
+    message.chosenModelId = object.chosenModelId ?? "";
+    return message;
+  },
+};
+
+function createBaseStudyAttack(): StudyAttack {
+  return { modelId: "", pgd: undefined, test: undefined };
+}
+
+export const StudyAttack: MessageFns<StudyAttack> = {
+  encode(message: StudyAttack, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelId !== "") {
+      writer.uint32(10).string(message.modelId);
+    }
+    if (message.pgd !== undefined) {
+      AttackResponse.encode(message.pgd, writer.uint32(18).fork()).join();
+    }
+    if (message.test !== undefined) {
+      EvaluateResponse.encode(message.test, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyAttack {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyAttack();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pgd = AttackResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.test = EvaluateResponse.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyAttack {
+    return {
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      pgd: isSet(object.pgd) ? AttackResponse.fromJSON(object.pgd) : undefined,
+      test: isSet(object.test) ? EvaluateResponse.fromJSON(object.test) : undefined,
+    };
+  },
+
+  toJSON(message: StudyAttack): unknown {
+    const obj: any = {};
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.pgd !== undefined) {
+      obj.pgd = AttackResponse.toJSON(message.pgd);
+    }
+    if (message.test !== undefined) {
+      obj.test = EvaluateResponse.toJSON(message.test);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyAttack>, I>>(base?: I): StudyAttack {
+    return StudyAttack.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyAttack>, I>>(object: I): StudyAttack {
+    const message = createBaseStudyAttack();
+    message.modelId = object.modelId ?? "";
+    message.pgd = (object.pgd !== undefined && object.pgd !== null)
+      ? AttackResponse.fromPartial(object.pgd)
+      : undefined;
+    message.test = (object.test !== undefined && object.test !== null)
+      ? EvaluateResponse.fromPartial(object.test)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStudyHardening(): StudyHardening {
+  return { runId: "", modelId: "", history: [], test: undefined, curve: [] };
+}
+
+export const StudyHardening: MessageFns<StudyHardening> = {
+  encode(message: StudyHardening, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    if (message.modelId !== "") {
+      writer.uint32(18).string(message.modelId);
+    }
+    for (const v of message.history) {
+      EpochMetrics.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.test !== undefined) {
+      EvaluateResponse.encode(message.test, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.curve) {
+      RobustnessPoint.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyHardening {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyHardening();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.history.push(EpochMetrics.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.test = EvaluateResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.curve.push(RobustnessPoint.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyHardening {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      history: globalThis.Array.isArray(object?.history)
+        ? object.history.map((e: any) => EpochMetrics.fromJSON(e))
+        : [],
+      test: isSet(object.test) ? EvaluateResponse.fromJSON(object.test) : undefined,
+      curve: globalThis.Array.isArray(object?.curve) ? object.curve.map((e: any) => RobustnessPoint.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: StudyHardening): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.history?.length) {
+      obj.history = message.history.map((e) => EpochMetrics.toJSON(e));
+    }
+    if (message.test !== undefined) {
+      obj.test = EvaluateResponse.toJSON(message.test);
+    }
+    if (message.curve?.length) {
+      obj.curve = message.curve.map((e) => RobustnessPoint.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyHardening>, I>>(base?: I): StudyHardening {
+    return StudyHardening.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyHardening>, I>>(object: I): StudyHardening {
+    const message = createBaseStudyHardening();
+    message.runId = object.runId ?? "";
+    message.modelId = object.modelId ?? "";
+    message.history = object.history?.map((e) => EpochMetrics.fromPartial(e)) || [];
+    message.test = (object.test !== undefined && object.test !== null)
+      ? EvaluateResponse.fromPartial(object.test)
+      : undefined;
+    message.curve = object.curve?.map((e) => RobustnessPoint.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStudySubmission(): StudySubmission {
+  return { modelId: "", folder: "", predicted: 0, errors: 0, csv: "" };
+}
+
+export const StudySubmission: MessageFns<StudySubmission> = {
+  encode(message: StudySubmission, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.modelId !== "") {
+      writer.uint32(10).string(message.modelId);
+    }
+    if (message.folder !== "") {
+      writer.uint32(18).string(message.folder);
+    }
+    if (message.predicted !== 0) {
+      writer.uint32(24).uint32(message.predicted);
+    }
+    if (message.errors !== 0) {
+      writer.uint32(32).uint32(message.errors);
+    }
+    if (message.csv !== "") {
+      writer.uint32(42).string(message.csv);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudySubmission {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudySubmission();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.modelId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.folder = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.predicted = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.errors = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.csv = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudySubmission {
+    return {
+      modelId: isSet(object.modelId)
+        ? globalThis.String(object.modelId)
+        : isSet(object.model_id)
+        ? globalThis.String(object.model_id)
+        : "",
+      folder: isSet(object.folder) ? globalThis.String(object.folder) : "",
+      predicted: isSet(object.predicted) ? globalThis.Number(object.predicted) : 0,
+      errors: isSet(object.errors) ? globalThis.Number(object.errors) : 0,
+      csv: isSet(object.csv) ? globalThis.String(object.csv) : "",
+    };
+  },
+
+  toJSON(message: StudySubmission): unknown {
+    const obj: any = {};
+    if (message.modelId !== "") {
+      obj.modelId = message.modelId;
+    }
+    if (message.folder !== "") {
+      obj.folder = message.folder;
+    }
+    if (message.predicted !== 0) {
+      obj.predicted = Math.round(message.predicted);
+    }
+    if (message.errors !== 0) {
+      obj.errors = Math.round(message.errors);
+    }
+    if (message.csv !== "") {
+      obj.csv = message.csv;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudySubmission>, I>>(base?: I): StudySubmission {
+    return StudySubmission.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudySubmission>, I>>(object: I): StudySubmission {
+    const message = createBaseStudySubmission();
+    message.modelId = object.modelId ?? "";
+    message.folder = object.folder ?? "";
+    message.predicted = object.predicted ?? 0;
+    message.errors = object.errors ?? 0;
+    message.csv = object.csv ?? "";
+    return message;
+  },
+};
+
+function createBaseGetStudyRequest(): GetStudyRequest {
+  return { runId: "" };
+}
+
+export const GetStudyRequest: MessageFns<GetStudyRequest> = {
+  encode(message: GetStudyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStudyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStudyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStudyRequest {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetStudyRequest): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetStudyRequest>, I>>(base?: I): GetStudyRequest {
+    return GetStudyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetStudyRequest>, I>>(object: I): GetStudyRequest {
+    const message = createBaseGetStudyRequest();
+    message.runId = object.runId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetStudyResponse(): GetStudyResponse {
+  return { run: undefined, stages: [], current: 0, classNames: [], datasetName: "" };
+}
+
+export const GetStudyResponse: MessageFns<GetStudyResponse> = {
+  encode(message: GetStudyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.run !== undefined) {
+      Run.encode(message.run, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.stages) {
+      StudyStage.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.current !== 0) {
+      writer.uint32(24).int32(message.current);
+    }
+    for (const v of message.classNames) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.datasetName !== "") {
+      writer.uint32(42).string(message.datasetName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStudyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStudyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.run = Run.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stages.push(StudyStage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.current = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.classNames.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.datasetName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStudyResponse {
+    return {
+      run: isSet(object.run) ? Run.fromJSON(object.run) : undefined,
+      stages: globalThis.Array.isArray(object?.stages) ? object.stages.map((e: any) => StudyStage.fromJSON(e)) : [],
+      current: isSet(object.current) ? studyStageKindFromJSON(object.current) : 0,
+      classNames: globalThis.Array.isArray(object?.classNames)
+        ? object.classNames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.class_names)
+        ? object.class_names.map((e: any) => globalThis.String(e))
+        : [],
+      datasetName: isSet(object.datasetName)
+        ? globalThis.String(object.datasetName)
+        : isSet(object.dataset_name)
+        ? globalThis.String(object.dataset_name)
+        : "",
+    };
+  },
+
+  toJSON(message: GetStudyResponse): unknown {
+    const obj: any = {};
+    if (message.run !== undefined) {
+      obj.run = Run.toJSON(message.run);
+    }
+    if (message.stages?.length) {
+      obj.stages = message.stages.map((e) => StudyStage.toJSON(e));
+    }
+    if (message.current !== 0) {
+      obj.current = studyStageKindToJSON(message.current);
+    }
+    if (message.classNames?.length) {
+      obj.classNames = message.classNames;
+    }
+    if (message.datasetName !== "") {
+      obj.datasetName = message.datasetName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetStudyResponse>, I>>(base?: I): GetStudyResponse {
+    return GetStudyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetStudyResponse>, I>>(object: I): GetStudyResponse {
+    const message = createBaseGetStudyResponse();
+    message.run = (object.run !== undefined && object.run !== null) ? Run.fromPartial(object.run) : undefined;
+    message.stages = object.stages?.map((e) => StudyStage.fromPartial(e)) || [];
+    message.current = object.current ?? 0;
+    message.classNames = object.classNames?.map((e) => e) || [];
+    message.datasetName = object.datasetName ?? "";
+    return message;
+  },
+};
+
+function createBaseExportStudyReportRequest(): ExportStudyReportRequest {
+  return { runId: "" };
+}
+
+export const ExportStudyReportRequest: MessageFns<ExportStudyReportRequest> = {
+  encode(message: ExportStudyReportRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportStudyReportRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportStudyReportRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportStudyReportRequest {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ExportStudyReportRequest): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportStudyReportRequest>, I>>(base?: I): ExportStudyReportRequest {
+    return ExportStudyReportRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportStudyReportRequest>, I>>(object: I): ExportStudyReportRequest {
+    const message = createBaseExportStudyReportRequest();
+    message.runId = object.runId ?? "";
+    return message;
+  },
+};
+
+function createBaseExportStudyReportResponse(): ExportStudyReportResponse {
+  return { html: "", fileName: "" };
+}
+
+export const ExportStudyReportResponse: MessageFns<ExportStudyReportResponse> = {
+  encode(message: ExportStudyReportResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.html !== "") {
+      writer.uint32(10).string(message.html);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(18).string(message.fileName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExportStudyReportResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExportStudyReportResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.html = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExportStudyReportResponse {
+    return {
+      html: isSet(object.html) ? globalThis.String(object.html) : "",
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ExportStudyReportResponse): unknown {
+    const obj: any = {};
+    if (message.html !== "") {
+      obj.html = message.html;
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ExportStudyReportResponse>, I>>(base?: I): ExportStudyReportResponse {
+    return ExportStudyReportResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ExportStudyReportResponse>, I>>(object: I): ExportStudyReportResponse {
+    const message = createBaseExportStudyReportResponse();
+    message.html = object.html ?? "";
+    message.fileName = object.fileName ?? "";
+    return message;
+  },
+};
+
 /**
  * Trains, evaluates, attacks and serves the notebook's CNNs.
  *
@@ -6362,6 +8406,47 @@ export const TrainerServiceService = {
     requestDeserialize: (value: Buffer): SweepRequest => SweepRequest.decode(value),
     responseSerialize: (value: SweepResponse): Buffer => Buffer.from(SweepResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SweepResponse => SweepResponse.decode(value),
+  },
+  /**
+   * Runs the notebook's whole study as one run of five stages (tuning,
+   * Mixup / CutMix / one-versus-all, PGD-20 attack, adversarial training,
+   * submission), each stage's trainings as child runs, and streams its events.
+   * A trainer stopped mid-study resumes it at the stage it was in when it
+   * starts again; finished stages are kept.
+   */
+  study: {
+    path: "/advlab.v1.TrainerService/Study" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: StudyRequest): Buffer => Buffer.from(StudyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StudyRequest => StudyRequest.decode(value),
+    responseSerialize: (value: StudyResponse): Buffer => Buffer.from(StudyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StudyResponse => StudyResponse.decode(value),
+  },
+  /** Returns a study run with the results of its finished stages. */
+  getStudy: {
+    path: "/advlab.v1.TrainerService/GetStudy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetStudyRequest): Buffer => Buffer.from(GetStudyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetStudyRequest => GetStudyRequest.decode(value),
+    responseSerialize: (value: GetStudyResponse): Buffer => Buffer.from(GetStudyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetStudyResponse => GetStudyResponse.decode(value),
+  },
+  /**
+   * Renders a study's report (finished stages so far) as one self-contained
+   * HTML file: images inlined, no network needed, printable.
+   */
+  exportStudyReport: {
+    path: "/advlab.v1.TrainerService/ExportStudyReport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ExportStudyReportRequest): Buffer =>
+      Buffer.from(ExportStudyReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportStudyReportRequest => ExportStudyReportRequest.decode(value),
+    responseSerialize: (value: ExportStudyReportResponse): Buffer =>
+      Buffer.from(ExportStudyReportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportStudyReportResponse => ExportStudyReportResponse.decode(value),
   },
   /** Predicts images or a folder, streaming results in chunks with progress. */
   predict: {
@@ -6523,6 +8608,21 @@ export interface TrainerServiceServer extends UntypedServiceImplementation {
   attack: handleUnaryCall<AttackRequest, AttackResponse>;
   /** Runs a grid of configurations and streams each trial's result, ranked. */
   sweep: handleServerStreamingCall<SweepRequest, SweepResponse>;
+  /**
+   * Runs the notebook's whole study as one run of five stages (tuning,
+   * Mixup / CutMix / one-versus-all, PGD-20 attack, adversarial training,
+   * submission), each stage's trainings as child runs, and streams its events.
+   * A trainer stopped mid-study resumes it at the stage it was in when it
+   * starts again; finished stages are kept.
+   */
+  study: handleServerStreamingCall<StudyRequest, StudyResponse>;
+  /** Returns a study run with the results of its finished stages. */
+  getStudy: handleUnaryCall<GetStudyRequest, GetStudyResponse>;
+  /**
+   * Renders a study's report (finished stages so far) as one self-contained
+   * HTML file: images inlined, no network needed, printable.
+   */
+  exportStudyReport: handleUnaryCall<ExportStudyReportRequest, ExportStudyReportResponse>;
   /** Predicts images or a folder, streaming results in chunks with progress. */
   predict: handleServerStreamingCall<PredictRequest, PredictResponse>;
   /**
@@ -6638,6 +8738,54 @@ export interface TrainerServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<SweepResponse>;
+  /**
+   * Runs the notebook's whole study as one run of five stages (tuning,
+   * Mixup / CutMix / one-versus-all, PGD-20 attack, adversarial training,
+   * submission), each stage's trainings as child runs, and streams its events.
+   * A trainer stopped mid-study resumes it at the stage it was in when it
+   * starts again; finished stages are kept.
+   */
+  study(request: StudyRequest, options?: Partial<CallOptions>): ClientReadableStream<StudyResponse>;
+  study(
+    request: StudyRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StudyResponse>;
+  /** Returns a study run with the results of its finished stages. */
+  getStudy(
+    request: GetStudyRequest,
+    callback: (error: ServiceError | null, response: GetStudyResponse) => void,
+  ): ClientUnaryCall;
+  getStudy(
+    request: GetStudyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetStudyResponse) => void,
+  ): ClientUnaryCall;
+  getStudy(
+    request: GetStudyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetStudyResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Renders a study's report (finished stages so far) as one self-contained
+   * HTML file: images inlined, no network needed, printable.
+   */
+  exportStudyReport(
+    request: ExportStudyReportRequest,
+    callback: (error: ServiceError | null, response: ExportStudyReportResponse) => void,
+  ): ClientUnaryCall;
+  exportStudyReport(
+    request: ExportStudyReportRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ExportStudyReportResponse) => void,
+  ): ClientUnaryCall;
+  exportStudyReport(
+    request: ExportStudyReportRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ExportStudyReportResponse) => void,
+  ): ClientUnaryCall;
   /** Predicts images or a folder, streaming results in chunks with progress. */
   predict(request: PredictRequest, options?: Partial<CallOptions>): ClientReadableStream<PredictResponse>;
   predict(
