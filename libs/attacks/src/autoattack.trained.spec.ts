@@ -113,7 +113,7 @@ describe('APGD, Square and AutoAttack on a briefly trained CNN', () => {
     expect(afterSquare).toBeLessThanOrEqual(Math.min(afterApgdT, pgdAccuracy) - 0.05);
     expect(ens.warnings.some((w) => w.includes('exactly zero input gradient'))).toBe(true);
     expect(ens.warnings.some((w) => w.startsWith('Square lowered the robust accuracy'))).toBe(true);
-  });
+  }, 240_000);
 });
 
 // The same CNN trained with the one-versus-all loss: its logits are per-class sigmoid scores, on
@@ -152,5 +152,5 @@ describe('APGD and AutoAttack on a CNN trained with the OVA loss', () => {
     }
     expect(ens.robustAccuracy).toBeLessThanOrEqual(accuracy(own.predictions, labels));
     expect(ens.maxAbsDelta).toBeLessThanOrEqual(EPS + 1e-6);
-  });
+  }, 240_000);
 });
