@@ -48,9 +48,9 @@ export function trainingSpec(deps: TrainerDeps, request: Pick<TrainRequest, 'dat
   return { datasetId: request.datasetId, model: modelConfig, training, baseModelId: request.baseModelId || undefined, name };
 }
 
-/** Registers a run for `spec` and queues its job. */
-export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Run {
-  const run = Run.fromPartial({
+/** The run record of a training: a new id, the spec's name, dataset and configs. */
+export function trainingRun(spec: TrainingSpec, variant: TrainingVariant): Run {
+  return Run.fromPartial({
     id: newId('run'),
     name: spec.name,
     kind: variant.kind,
@@ -60,7 +60,11 @@ export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: T
     adversarial: spec.adversarial,
     baseModelId: spec.baseModelId ?? '',
   });
-  return deps.manager.submit(run, (ctx) => runTraining(ctx, deps.registry, spec, variant));
+}
+
+/** Registers a run for `spec` and queues its job. */
+export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Run {
+  return deps.manager.submit(trainingRun(spec, variant), (ctx) => runTraining(ctx, deps.registry, spec, variant));
 }
 
 /** Validates every configuration of a sweep, then queues the sweep as one run. */

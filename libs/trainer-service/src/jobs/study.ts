@@ -25,10 +25,9 @@ import {
   type TrainingConfig,
 } from '@advlab/contract';
 import { resolveAdversarialConfig } from '@advlab/config/resolve';
-import { newId } from '@advlab/registry';
 import { attack, evaluate } from '../handlers/evaluation';
 import { predictStream } from '../handlers/models';
-import { prepareSweep, trainingSpec } from '../handlers/runs';
+import { prepareSweep, trainingRun, trainingSpec } from '../handlers/runs';
 import type { JobBody, JobContext } from '../runs';
 import type { TrainerDeps } from '../service';
 import { adversarialVariant } from './adversarial';
@@ -155,17 +154,7 @@ async function child(ctx: JobContext, deps: TrainerDeps, run: Run, body: JobBody
 
 /** A training as a child run of the study. */
 function trainChild(ctx: JobContext, deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Promise<Run> {
-  const run = Run.fromPartial({
-    id: newId('run'),
-    name: spec.name,
-    kind: variant.kind,
-    datasetId: spec.datasetId,
-    model: spec.model,
-    training: spec.training,
-    adversarial: spec.adversarial,
-    baseModelId: spec.baseModelId ?? '',
-  });
-  return child(ctx, deps, run, (c) => runTraining(c, deps.registry, spec, variant));
+  return child(ctx, deps, trainingRun(spec, variant), (c) => runTraining(c, deps.registry, spec, variant));
 }
 
 /** Stage 1: the grid as a sweep (a child run whose trials are its children), ranked by validation accuracy. */
