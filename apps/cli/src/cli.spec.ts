@@ -174,7 +174,7 @@ describe('advlab against a real trainer', () => {
     expect(started.code).toBe(0);
     const { runId: longId, detached } = JSON.parse(started.stdout);
     expect(detached).toBe(true);
-    await waitFor(() => server.manager.get(longId).status === RunStatus.RUN_STATUS_RUNNING);
+    await waitFor(async () => (await server.manager.get(longId)).status === RunStatus.RUN_STATUS_RUNNING);
     const cancelled = await cli('cancel', longId);
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toMatch(new RegExp(`run ${longId} (cancelled|is cancelling)`));
@@ -194,9 +194,9 @@ describe('advlab against a real trainer', () => {
     expect(res.stderr).toContain(`advlab watch ${id}`);
     expect(res.stderr).toContain(`advlab cancel ${id}`);
     await new Promise((r) => setTimeout(r, 200));
-    expect(server.manager.get(id).status).toBe(RunStatus.RUN_STATUS_RUNNING);
+    expect((await server.manager.get(id)).status).toBe(RunStatus.RUN_STATUS_RUNNING);
     expect((await cli('cancel', id, '--json')).code).toBe(0);
-    await waitFor(() => server.manager.get(id).status === RunStatus.RUN_STATUS_CANCELLED);
+    await waitFor(async () => (await server.manager.get(id)).status === RunStatus.RUN_STATUS_CANCELLED);
   }, 60_000);
 
   it('sweep trains the grid and ranks the trials', async () => {

@@ -68,9 +68,9 @@ export function runCli(argv: string[], opts: { env: Env; cwd?: string; interrupt
 }
 
 /** Waits until `check` holds, polling. */
-export async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > until) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }

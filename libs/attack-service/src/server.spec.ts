@@ -71,7 +71,7 @@ describe('attack server (real server, real client)', () => {
     // An untrained model is enough for the stream's mechanics and invariants.
     const model = createModel({ featureMaps: [4, 8], imageSize: SIZE, dropRate: 0 }, 2, 1);
     await server.registry.models.writeCheckpoint(modelId, model, { classNames: dataset.classNames });
-    server.registry.models.register(
+    await server.registry.models.register(
       ModelRecord.fromPartial({ id: modelId, datasetId: dataset.id, config: { featureMaps: [4, 8], imageSize: SIZE, classNames: dataset.classNames }, training: { seed: 1, validationFraction: 0.5 } }),
     );
     model.dispose();

@@ -86,7 +86,7 @@ export interface AttackServer {
 export async function startAttackServer(options: AttackServerOptions): Promise<AttackServer> {
   const logger = options.logger ?? console;
   const backend = await resolveBackend({ log: (line) => logger.info(line) });
-  const registry = openRegistry(options.dataDir, options.files);
+  const registry = await openRegistry(options.dataDir, options.files);
   const slots = new WorkPool({ concurrency: options.maxConcurrentAttacks ?? 2, maxWaiting: 0, what: 'attack' });
   const idleMs = options.liveIdleTimeoutMs ?? 60_000;
 
@@ -145,7 +145,7 @@ export async function startAttackServer(options: AttackServerOptions): Promise<A
       reflection: { files: ['advlab/v1/attack_stream_service.proto', 'advlab/v1/server_info.proto', HEALTH_PROTO_FILE], includeDirs: [PROTO_ROOT] },
     });
   } catch (err) {
-    registry.close();
+    await registry.close();
     throw err;
   }
   let closing: Promise<void> | undefined;
@@ -158,7 +158,7 @@ export async function startAttackServer(options: AttackServerOptions): Promise<A
     shutdown: () =>
       (closing ??= (async () => {
         await grpc.shutdown();
-        registry.close();
+        await registry.close();
       })()),
   };
 }

@@ -2,16 +2,17 @@ import { BUNDLED_DATASET_DIR, DEFAULT_LIMIT_INPUT_PIXELS, type FileLimits } from
 import * as path from 'node:path';
 import { DatasetCatalog } from './datasets/catalog';
 import { ModelStore } from './models/model-store';
-import { DatasetRepository, ModelRepository, openDatabase, RunRepository, type Db } from './store';
+import { openSqlite, type RegistryDatabase, type RunStore } from './store';
 
 /** Everything a service keeps in its data directory. */
 export interface Registry {
   dataDir: string;
-  db: Db;
-  runs: RunRepository;
+  /** The database behind the records. */
+  db: RegistryDatabase;
+  runs: RunStore;
   models: ModelStore;
   datasets: DatasetCatalog;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Default data directory: `.advlab` under the working directory, or ADVLAB_DATA_DIR. */
@@ -41,24 +42,29 @@ export function defaultImportRoots(dataDir: string): string[] {
  * Opens the registry in `dataDir`: `advlab.db` (SQLite, WAL), `checkpoints/`
  * and `datasets/`; registers the bundled dataset.
  */
-export function openRegistry(dataDir: string, options: RegistryOptions = {}): Registry {
-  const db = openDatabase(path.join(dataDir, 'advlab.db'));
-  const datasets = new DatasetCatalog(new DatasetRepository(db), dataDir, {
+export async function openRegistry(dataDir: string, options: RegistryOptions = {}): Promise<Registry> {
+  const db = openSqlite(path.join(dataDir, 'advlab.db'));
+  const datasets = new DatasetCatalog(db.datasets, dataDir, {
     importRoots: options.importRoots ?? defaultImportRoots(dataDir),
     fileLimits: options.fileLimits,
     maxPixels: options.maxPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
   });
-  datasets.registerBundled();
-  const models = new ModelStore(new ModelRepository(db), path.join(dataDir, 'checkpoints'));
+  try {
+    await datasets.registerBundled();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const models = new ModelStore(db.models, path.join(dataDir, 'checkpoints'));
   return {
     dataDir,
     db,
-    runs: new RunRepository(db),
+    runs: db.runs,
     models,
     datasets,
-    close: () => {
+    close: async () => {
       models.clear();
-      db.close();
+      await db.close();
     },
   };
 }

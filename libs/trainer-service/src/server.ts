@@ -49,11 +49,11 @@ export interface TrainerServer {
 export async function startTrainerServer(options: TrainerServerOptions): Promise<TrainerServer> {
   const logger = options.logger ?? console;
   const backend = await resolveBackend({ log: (line) => logger.info(line) });
-  const registry = openRegistry(options.dataDir, options.files);
+  const registry = await openRegistry(options.dataDir, options.files);
   const manager = new RunManager(registry.runs, { concurrency: options.concurrency, maxQueued: options.maxQueuedRuns, logger });
   const pool = new WorkPool({ concurrency: options.evaluation?.concurrency ?? 2, maxWaiting: options.evaluation?.maxWaiting ?? 8, what: 'evaluation' });
-  const roots = await registry.datasets.fileRoots().catch((err: unknown) => {
-    registry.close();
+  const roots = await registry.datasets.fileRoots().catch(async (err: unknown) => {
+    await registry.close();
     throw err;
   });
   logger.info(`imports and folder predictions read only under ${roots.roots.join(', ')}`);
@@ -63,7 +63,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
   if (datasetLeftovers.length) logger.warn(`removed ${datasetLeftovers.length} dataset folder(s) of unfinished or replaced imports`);
   // After the clean-up: a resumed study writes new checkpoints at once.
   const deps = { registry, manager, logger, pool };
-  const recovered = manager.recoverInterrupted((run) => resumeStudy(deps, run));
+  const recovered = await manager.recoverInterrupted((run) => resumeStudy(deps, run));
   if (recovered.interrupted) logger.warn(`${recovered.interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   if (recovered.resumed) logger.info(`${recovered.resumed} stud${recovered.resumed === 1 ? 'y' : 'ies'} cut short by the last stop resume where they were`);
   const implementation = trainerHandlers(deps);
@@ -89,7 +89,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
     });
   } catch (err) {
     await manager.shutdown();
-    registry.close();
+    await registry.close();
     throw err;
   }
   logger.info(`trainer data in ${options.dataDir} (backend ${backend.name})`);
@@ -107,7 +107,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
         grpc.health.setStatus(TRAINER_SERVICE_NAME, 'NOT_SERVING');
         await manager.shutdown();
         await grpc.shutdown();
-        registry.close();
+        await registry.close();
       })()),
   };
 }

@@ -18,10 +18,10 @@ describe('DatasetCatalog imports', () => {
 
   beforeEach(async () => {
     dir = await makeTempDir('advlab-catalog-');
-    registry = openRegistry(path.join(dir, 'data'), { importRoots: [dir] });
+    registry = await openRegistry(path.join(dir, 'data'), { importRoots: [dir] });
   });
   afterEach(async () => {
-    registry.close();
+    await registry.close();
     await removeDir(dir);
   });
 
@@ -55,7 +55,7 @@ describe('DatasetCatalog imports', () => {
       message: expect.stringMatching(/class "green" has no usable image/),
     });
     expect(progress.length).toBeGreaterThan(0);
-    expect(registry.datasets.list().map((d) => d.name)).toEqual(['fashion-mnist-mini']);
+    expect((await registry.datasets.list()).map((d) => d.name)).toEqual(['fashion-mnist-mini']);
     expect(await datasetFolders(registry.dataDir)).toEqual([]);
   });
 
@@ -69,7 +69,7 @@ describe('DatasetCatalog imports', () => {
         if (p.done >= 5) controller.abort();
       }, controller.signal),
     ).rejects.toMatchObject({ kind: 'cancelled' });
-    expect(registry.datasets.list().map((d) => d.name)).toEqual(['fashion-mnist-mini']);
+    expect((await registry.datasets.list()).map((d) => d.name)).toEqual(['fashion-mnist-mini']);
     expect(await datasetFolders(registry.dataDir)).toEqual([]);
 
     const dataset = await registry.datasets.import(folderRequest('pets', root), () => undefined, never);
@@ -104,14 +104,14 @@ describe('DatasetCatalog imports', () => {
     const root = path.join(dir, 'pets');
     await goodFolder(root);
     const first = await registry.datasets.import(folderRequest('pets', root), () => undefined, never);
-    const other = openRegistry(registry.dataDir, { importRoots: [dir] });
+    const other = await openRegistry(registry.dataDir, { importRoots: [dir] });
     try {
       expect((await other.datasets.load(first.id)).train.count).toBe(6);
       await goodFolder(root, 5);
       await registry.datasets.import(folderRequest('pets', root), () => undefined, never);
       expect((await other.datasets.load(first.id)).train.count).toBe(10);
     } finally {
-      other.close();
+      await other.close();
     }
   });
 

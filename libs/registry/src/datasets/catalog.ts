@@ -25,7 +25,7 @@ import { invalidRequest as invalidArgument, unknownId as notFound, wrongState as
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DatasetRepository, newId } from '../store';
+import { newId, type DatasetRecordStore, type StoredDataset } from '../store';
 
 /** Id and name of the bundled Fashion-MNIST subset. */
 export const BUNDLED_DATASET_ID = 'fashion-mnist-mini';
@@ -96,7 +96,7 @@ export class DatasetCatalog {
   private roots: Promise<FileRoots> | undefined;
 
   constructor(
-    private readonly repo: DatasetRepository,
+    private readonly repo: DatasetRecordStore,
     private readonly dataDir: string,
     private readonly access: CatalogAccess = { importRoots: [path.join(dataDir, 'imports')], maxPixels: DEFAULT_LIMIT_INPUT_PIXELS },
     private readonly memoryLimit = 4,
@@ -129,9 +129,9 @@ export class DatasetCatalog {
   }
 
   /** Registers the bundled dataset (idempotent; safe when two services start at once). */
-  registerBundled(): void {
-    if (this.repo.get(BUNDLED_DATASET_ID)) return;
-    this.repo.upsert(
+  async registerBundled(): Promise<void> {
+    if (await this.repo.get(BUNDLED_DATASET_ID)) return;
+    await this.repo.upsert(
       Dataset.fromPartial({
         id: BUNDLED_DATASET_ID,
         name: BUNDLED_DATASET_ID,
@@ -147,27 +147,31 @@ export class DatasetCatalog {
     );
   }
 
-  list(): Dataset[] {
+  list(): Promise<Dataset[]> {
     return this.repo.list();
   }
 
   /** The dataset record; NOT_FOUND when unknown. */
-  get(id: string): Dataset {
+  async get(id: string): Promise<Dataset> {
+    return (await this.stored(id)).dataset;
+  }
+
+  private async stored(id: string): Promise<StoredDataset> {
     if (!id) throw invalidArgument('dataset_id is required');
-    const stored = this.repo.get(id);
+    const stored = await this.repo.get(id);
     if (!stored) throw notFound(`dataset "${id}" not found (ListDatasets shows the ones available)`);
-    return stored.dataset;
+    return stored;
   }
 
   /** The dataset's images, from memory or the cache. */
-  load(id: string): Promise<LoadedDataset> {
-    const info = this.get(id);
+  async load(id: string): Promise<LoadedDataset> {
+    const stored = await this.stored(id);
     // Keyed by the cache folder too: a re-import (by this process or another) writes a new one.
-    const key = `${id}@${this.repo.get(id)?.cacheDir ?? ''}`;
+    const key = `${id}@${stored.cacheDir}`;
     let pending = this.loaded.get(key);
     if (!pending) {
       this.forget(id);
-      pending = this.read(id, info);
+      pending = this.read(stored);
       pending.catch(() => this.loaded.delete(key));
       this.loaded.set(key, pending);
       while (this.loaded.size > this.memoryLimit) this.loaded.delete(this.loaded.keys().next().value as string);
@@ -270,7 +274,8 @@ export class DatasetCatalog {
     } catch {
       return [];
     }
-    const used = new Set(this.repo.list().map((d) => path.resolve(this.repo.get(d.id)?.cacheDir ?? '')));
+    const used = new Set<string>();
+    for (const d of await this.repo.list()) used.add(path.resolve((await this.repo.get(d.id))?.cacheDir ?? ''));
     const removed: string[] = [];
     for (const name of names) {
       const dir = path.join(root, name);
@@ -288,7 +293,7 @@ export class DatasetCatalog {
   ): PendingImport {
     return {
       run: async (onProgress, signal) => {
-        const existing = this.repo.findByName(request.name);
+        const existing = await this.repo.findByName(request.name);
         const id = existing?.dataset.id ?? newId('ds');
         // Each import writes a folder of its own; the registry switches to it in one update.
         const dir = path.join(this.dataDir, 'datasets', `${id}.${randomBytes(4).toString('hex')}`);
@@ -308,7 +313,7 @@ export class DatasetCatalog {
             createdAt: existing?.dataset.createdAt ?? new Date(),
             builtin: false,
           });
-          this.repo.upsert(dataset, dir);
+          await this.repo.upsert(dataset, dir);
           this.forget(id);
           if (existing && path.resolve(existing.cacheDir) !== path.resolve(dir)) await fs.rm(existing.cacheDir, { recursive: true, force: true });
           return dataset;
@@ -386,12 +391,11 @@ export class DatasetCatalog {
     for (const key of [...this.loaded.keys()]) if (key.startsWith(`${id}@`)) this.loaded.delete(key);
   }
 
-  private async read(id: string, info: Dataset): Promise<LoadedDataset> {
+  private async read({ dataset: info, cacheDir: dir }: StoredDataset): Promise<LoadedDataset> {
     if (info.builtin) {
       const { train, test } = await loadBundledDataset();
       return { info, train, test };
     }
-    const dir = this.repo.get(id)?.cacheDir as string;
     const train = await loadCachedDataset(dir, 'train');
     const test = info.testCounts.length ? await loadCachedDataset(dir, 'test') : undefined;
     return { info, train, test };

@@ -3,7 +3,7 @@ import { unknownId as notFound, wrongState as failedPrecondition } from '../erro
 import { loadCheckpoint, saveCheckpoint, type CheckpointMeta, type LossName, type Model } from '@advlab/model';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { ModelRepository } from '../store';
+import type { ModelRecordStore } from '../store';
 
 /** A model ready to run: its record, its weights on the active backend, and its loss. */
 export interface LoadedModel {
@@ -34,15 +34,15 @@ export class ModelStore {
   private readonly cache = new Map<string, CacheEntry>();
 
   constructor(
-    private readonly repo: ModelRepository,
+    private readonly repo: ModelRecordStore,
     readonly checkpointsDir: string,
     private readonly cacheSize = 4,
   ) {}
 
   /** The record; NOT_FOUND when unknown. */
-  get(id: string): ModelRecord {
+  async get(id: string): Promise<ModelRecord> {
     if (!id) throw notFound('model_id is required');
-    const stored = this.repo.get(id);
+    const stored = await this.repo.get(id);
     if (!stored) throw notFound(`model "${id}" not found (ListModels shows the stored ones)`);
     return stored.model;
   }
@@ -51,7 +51,7 @@ export class ModelStore {
     return this.repo.list(query);
   }
 
-  count(): number {
+  count(): Promise<number> {
     return this.repo.count();
   }
 
@@ -86,7 +86,7 @@ export class ModelStore {
     }
     const removed: string[] = [];
     for (const file of files) {
-      const orphan = file.endsWith('.ckpt') && !this.repo.get(file.slice(0, -'.ckpt'.length));
+      const orphan = file.endsWith('.ckpt') && !(await this.repo.get(file.slice(0, -'.ckpt'.length)));
       if (file.endsWith('.tmp') || orphan) {
         await fs.rm(path.join(this.checkpointsDir, file), { force: true });
         removed.push(file);
@@ -96,13 +96,13 @@ export class ModelStore {
   }
 
   /** Registers a model whose checkpoint is written. */
-  register(record: ModelRecord): void {
-    this.repo.insert(record, `${record.id}.ckpt`);
+  register(record: ModelRecord): Promise<void> {
+    return this.repo.insert(record, `${record.id}.ckpt`);
   }
 
   /** Saves changes to a record (e.g. new evaluations). */
-  update(record: ModelRecord): void {
-    this.repo.update(record);
+  update(record: ModelRecord): Promise<void> {
+    return this.repo.update(record);
   }
 
   /** Runs `fn` with the model loaded; the weights stay alive until `fn` settles. */
@@ -120,7 +120,7 @@ export class ModelStore {
    * `release` is called; for work that streams (a generator cannot sit inside `use`).
    */
   async acquire(id: string): Promise<{ loaded: LoadedModel; release(): void }> {
-    const record = this.get(id);
+    const record = await this.get(id);
     let entry = this.cache.get(id);
     if (entry) {
       this.cache.delete(id);
@@ -150,8 +150,8 @@ export class ModelStore {
 
   /** Deletes the record, then the checkpoint file. NOT_FOUND when unknown. */
   async delete(id: string): Promise<void> {
-    this.get(id);
-    const file = this.repo.delete(id);
+    await this.get(id);
+    const file = await this.repo.delete(id);
     const entry = this.cache.get(id);
     if (entry) {
       this.cache.delete(id);

@@ -1,19 +1,14 @@
 import { Dataset } from '@advlab/contract';
 import type { Db } from './db';
+import type { DatasetRecordStore, StoredDataset } from './types';
 
-/** A registered dataset and where its cache lives. */
-export interface StoredDataset {
-  dataset: Dataset;
-  /** Folder of the uint8 cache (or of the bundled files). */
-  cacheDir: string;
-}
 
 /** Imported datasets in SQLite; pixels live in the data lib's cache files. */
-export class DatasetRepository {
+export class DatasetRepository implements DatasetRecordStore {
   constructor(private readonly db: Db) {}
 
   /** Inserts or replaces the dataset with this id. */
-  upsert(dataset: Dataset, cacheDir: string): void {
+  async upsert(dataset: Dataset, cacheDir: string): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO datasets (id, name, source, cache_dir, builtin, info, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -31,19 +26,19 @@ export class DatasetRepository {
       );
   }
 
-  get(id: string): StoredDataset | undefined {
+  async get(id: string): Promise<StoredDataset | undefined> {
     const row = this.db.prepare(`SELECT info, cache_dir FROM datasets WHERE id = ?`).get(id) as { info: string; cache_dir: string } | undefined;
     return row && { dataset: Dataset.fromJSON(JSON.parse(row.info)), cacheDir: row.cache_dir };
   }
 
   /** The dataset with this name, if any. */
-  findByName(name: string): StoredDataset | undefined {
+  async findByName(name: string): Promise<StoredDataset | undefined> {
     const row = this.db.prepare(`SELECT id FROM datasets WHERE name = ?`).get(name) as { id: string } | undefined;
     return row && this.get(row.id);
   }
 
   /** Bundled datasets first, then newest first. */
-  list(): Dataset[] {
+  async list(): Promise<Dataset[]> {
     return (this.db.prepare(`SELECT info FROM datasets ORDER BY builtin DESC, created_at DESC, id DESC`).all() as { info: string }[]).map((r) =>
       Dataset.fromJSON(JSON.parse(r.info)),
     );

@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DatasetRepository } from './datasets';
+import { ModelRepository } from './models';
+import { RunRepository } from './runs';
+import type { RegistryDatabase } from './types';
 
 /** The registry database handle. */
 export type Db = Database.Database;
@@ -82,4 +86,26 @@ export function openDatabase(file: string): Db {
     throw err;
   }
   return db;
+}
+
+/** The SQLite registry database: one file, one machine (the default). */
+export interface SqliteDatabase extends RegistryDatabase {
+  readonly kind: 'sqlite';
+  /** The better-sqlite3 handle, for tests and maintenance. */
+  readonly db: Db;
+}
+
+/** Opens the SQLite registry at `file` (see `openDatabase`) behind the storage contract. */
+export function openSqlite(file: string): SqliteDatabase {
+  const db = openDatabase(file);
+  return {
+    kind: 'sqlite',
+    db,
+    runs: new RunRepository(db),
+    models: new ModelRepository(db),
+    datasets: new DatasetRepository(db),
+    close: async () => {
+      db.close();
+    },
+  };
 }

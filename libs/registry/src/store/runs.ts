@@ -1,6 +1,7 @@
-import { Run, RunEvent, RunKind, RunStatus, type EpochMetrics, type SweepTrial } from '@advlab/contract';
+import { Run, RunEvent, RunStatus, type EpochMetrics, type SweepTrial } from '@advlab/contract';
 import type { Db } from './db';
 import { listPage, type Condition } from './pages';
+import type { EventCase, ListRunsQuery, RunStore } from './types';
 
 /** Statuses after which a run never changes again. */
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
@@ -10,28 +11,18 @@ export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   RunStatus.RUN_STATUS_INTERRUPTED,
 ]);
 
-export interface ListRunsQuery {
-  pageSize: number;
-  pageToken: string;
-  status: RunStatus;
-  kind: RunKind;
-  datasetId: string;
-  includeTrials: boolean;
-}
-
-type EventCase = NonNullable<RunEvent['event']>['$case'];
 
 const time = (d: Date | undefined) => (d ?? new Date()).getTime();
 
 /**
- * Runs and their event logs in SQLite. The run row holds the record without
+ * Runs and their event logs in SQLite (see `RunStore`). The run row holds the record without
  * history; epochs and sweep trials are read back from the event log, which is
  * the single source of truth for what happened.
  */
-export class RunRepository {
+export class RunRepository implements RunStore {
   constructor(private readonly db: Db) {}
 
-  insert(run: Run): void {
+  async insert(run: Run): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO runs (id, parent_run_id, kind, status, dataset_id, record, created_at, updated_at)
@@ -41,7 +32,7 @@ export class RunRepository {
   }
 
   /** Saves the run's record (status, timestamps, bests, model id...). */
-  update(run: Run): void {
+  async update(run: Run): Promise<void> {
     const info = this.db
       .prepare(`UPDATE runs SET status = ?, record = ?, updated_at = ? WHERE id = ?`)
       .run(run.status, this.recordJson(run), Date.now(), run.id);
@@ -49,16 +40,16 @@ export class RunRepository {
   }
 
   /** The run with its history and trials, or undefined. */
-  get(id: string): Run | undefined {
+  async get(id: string): Promise<Run | undefined> {
     const row = this.db.prepare(`SELECT record FROM runs WHERE id = ?`).get(id) as { record: string } | undefined;
     if (!row) return undefined;
     const run = Run.fromJSON(JSON.parse(row.record));
-    run.history = this.eventsOf(id, 'epoch').map((e) => (e.event as { value: EpochMetrics }).value);
-    run.trials = this.eventsOf(id, 'trial').map((e) => (e.event as { value: SweepTrial }).value);
+    run.history = this.eventsOfSync(id, 'epoch').map((e) => (e.event as { value: EpochMetrics }).value);
+    run.trials = this.eventsOfSync(id, 'trial').map((e) => (e.event as { value: SweepTrial }).value);
     return run;
   }
 
-  list(query: ListRunsQuery): { runs: Run[]; nextPageToken: string } {
+  async list(query: ListRunsQuery): Promise<{ runs: Run[]; nextPageToken: string }> {
     const conditions: Condition[] = [];
     if (query.status) conditions.push(['status = ?', query.status]);
     if (query.kind) conditions.push(['kind = ?', query.kind]);
@@ -69,7 +60,7 @@ export class RunRepository {
   }
 
   /** Ids of runs in the given statuses. */
-  idsWithStatus(statuses: RunStatus[]): string[] {
+  async idsWithStatus(statuses: RunStatus[]): Promise<string[]> {
     const marks = statuses.map(() => '?').join(',');
     return (this.db.prepare(`SELECT id FROM runs WHERE status IN (${marks}) ORDER BY created_at`).all(...statuses) as { id: string }[]).map(
       (r) => r.id,
@@ -77,14 +68,14 @@ export class RunRepository {
   }
 
   /** Appends an event; its sequence must be the next one of the run. */
-  appendEvent(event: RunEvent): void {
+  async appendEvent(event: RunEvent): Promise<void> {
     this.db
       .prepare(`INSERT INTO run_events (run_id, sequence, kind, event) VALUES (?, ?, ?, ?)`)
       .run(event.runId, event.sequence, event.event?.$case ?? 'unknown', Buffer.from(RunEvent.encode(event).finish()));
   }
 
   /** Events of a run after `afterSequence`, in order. */
-  eventsAfter(runId: string, afterSequence: number): RunEvent[] {
+  async eventsAfter(runId: string, afterSequence: number): Promise<RunEvent[]> {
     return (
       this.db.prepare(`SELECT event FROM run_events WHERE run_id = ? AND sequence > ? ORDER BY sequence`).all(runId, afterSequence) as {
         event: Buffer;
@@ -93,13 +84,17 @@ export class RunRepository {
   }
 
   /** Highest stored sequence of a run (0 when none). */
-  lastSequence(runId: string): number {
+  async lastSequence(runId: string): Promise<number> {
     const row = this.db.prepare(`SELECT MAX(sequence) AS s FROM run_events WHERE run_id = ?`).get(runId) as { s: number | null };
     return row.s ?? 0;
   }
 
   /** Stored events of one kind, in order (epochs, trials, study stages). */
-  eventsOf(runId: string, kind: EventCase): RunEvent[] {
+  async eventsOf(runId: string, kind: EventCase): Promise<RunEvent[]> {
+    return this.eventsOfSync(runId, kind);
+  }
+
+  private eventsOfSync(runId: string, kind: EventCase): RunEvent[] {
     return (
       this.db.prepare(`SELECT event FROM run_events WHERE run_id = ? AND kind = ? ORDER BY sequence`).all(runId, kind) as { event: Buffer }[]
     ).map((r) => RunEvent.decode(r.event));

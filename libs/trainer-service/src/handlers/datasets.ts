@@ -114,8 +114,8 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 export function datasetHandlers(deps: TrainerDeps): Pick<TrainerServiceServer, 'listDatasets' | 'getDataset' | 'importDataset' | 'sampleDataset'> {
   const { registry } = deps;
   return {
-    listDatasets: unary('ListDatasets', async () => ({ datasets: registry.datasets.list() })),
-    getDataset: unary('GetDataset', async (request) => ({ dataset: registry.datasets.get(request.datasetId) })),
+    listDatasets: unary('ListDatasets', async () => ({ datasets: await registry.datasets.list() })),
+    getDataset: unary('GetDataset', async (request) => ({ dataset: await registry.datasets.get(request.datasetId) })),
     importDataset: serverStream('ImportDataset', (request, { signal }) => importDataset(registry, request, signal)),
     sampleDataset: unary('SampleDataset', (request) => sampleDataset(registry, request)),
   };

@@ -45,7 +45,7 @@ export async function evaluationImages(
   modelId: string,
   request: { datasetId: string; split: Split; maxImages: number; seed: number },
 ): Promise<{ images: ImageDataset; split: Split; datasetId: string }> {
-  const record = registry.models.get(modelId);
+  const record = await registry.models.get(modelId);
   const datasetId = request.datasetId || record.datasetId;
   const { images, split } = await registry.datasets.split(datasetId, request.split, splitOptions(record.training));
   const classes = record.config?.classNames ?? [];
@@ -97,16 +97,16 @@ function cascadeOf(evaluation: AttackEvaluation, cleanAccuracy: number, numImage
 }
 
 /** Keeps the newest evaluation per attack on the model's record. */
-export function recordEvaluations(registry: Registry, record: ModelRecord, results: RobustResult[]): void {
+export async function recordEvaluations(registry: Registry, record: ModelRecord, results: RobustResult[]): Promise<void> {
   const key = (r: RobustResult) => {
     const a = r.attack;
     // AutoAttack's version and Square's query budget tell apart what the other fields do not.
     const budget = a?.autoattackVersion || a?.queries !== undefined ? [a?.autoattackVersion, a?.queries] : [];
     return JSON.stringify([a?.method, a?.norm, a?.epsilon, a?.steps, a?.targetClass, ...budget]);
   };
-  const fresh = registry.models.get(record.id);
+  const fresh = await registry.models.get(record.id);
   const kept = fresh.evaluations.filter((e) => !results.some((r) => key(r) === key(e)));
-  registry.models.update({ ...fresh, evaluations: [...kept, ...results] });
+  await registry.models.update({ ...fresh, evaluations: [...kept, ...results] });
 }
 
 /** The accuracy of a stored model under one attack on `images` (sweeps ranked by robust accuracy). */
@@ -121,7 +121,7 @@ export async function robustAccuracy(registry: Registry, modelId: string, images
 export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, signal: AbortSignal, onProgress?: (p: EvaluateProgress) => void): Promise<EvaluateResponse> {
   const started = Date.now();
   if (!request.modelId) throw invalidArgument('model_id is required');
-  const record = deps.registry.models.get(request.modelId);
+  const record = await deps.registry.models.get(request.modelId);
   checkField(ATTACK_REPORT_FIELDS.evaluateAttacks, request.attacks.length);
   const attacks = request.attacks.map((a, i) => resolveAttackConfig(a, 'evaluate', `attacks[${i}]`));
   attacks.forEach((a, i) => checkTarget(a, record.config?.classNames.length ?? 0, `attacks[${i}]`));
@@ -150,7 +150,7 @@ export async function evaluate(deps: TrainerDeps, request: EvaluateRequest, sign
       const report = await evaluateRobustness(classifierOf(loaded), evaluationBatches(images), { attacks: specs, seed: request.seed, signal, onAttack: progress, onBatch: batchDone });
       robust = report.attacks.map((a, i) => robustResultOf(attacks[i], a, report.cleanAccuracy, report.images));
       worstCaseAccuracy = report.worstCaseAccuracy;
-      recordEvaluations(deps.registry, record, robust);
+      await recordEvaluations(deps.registry, record, robust);
     }
     return EvaluateResponse.fromPartial({
       modelId: request.modelId,
@@ -236,6 +236,6 @@ async function attackModel(registry: Registry, loaded: LoadedModel, images: Imag
     }));
     if (request.contactSheet ?? true) response.contactSheetPng = gallery.sheet;
   }
-  recordEvaluations(registry, loaded.record, [result]);
+  await recordEvaluations(registry, loaded.record, [result]);
   return response;
 }

@@ -40,7 +40,7 @@ type PredictItem = { id: string; read: () => Promise<{ ok: true; pixels: Uint8Ar
  */
 export async function* predictStream(deps: TrainerDeps, request: Pick<PredictRequest, 'modelId' | 'input' | 'topK'>, signal: AbortSignal): AsyncGenerator<PredictResponse> {
   if (!request.modelId) throw invalidArgument('model_id is required');
-  const record = deps.registry.models.get(request.modelId);
+  const record = await deps.registry.models.get(request.modelId);
   const size = record.config?.imageSize ?? 0;
   const classNames = record.config?.classNames ?? [];
   const topK = request.topK ?? 1;
@@ -119,7 +119,7 @@ export function modelHandlers(deps: TrainerDeps): Pick<TrainerServiceServer, 'li
   const { registry } = deps;
   return {
     listModels: unary('ListModels', async (request) => registry.models.list(request)),
-    getModel: unary('GetModel', async (request) => ({ model: registry.models.get(request.modelId) })),
+    getModel: unary('GetModel', async (request) => ({ model: await registry.models.get(request.modelId) })),
     deleteModel: unary('DeleteModel', async (request) => {
       await registry.models.delete(request.modelId);
       return { modelId: request.modelId };

@@ -34,12 +34,16 @@ import { evaluationImages, robustAccuracy } from './evaluation';
 const STANDARD: TrainingVariant = { kind: RunKind.RUN_KIND_TRAIN };
 
 /** A training spec from a request, every default filled, validated against the dataset. */
-export function trainingSpec(deps: TrainerDeps, request: Pick<TrainRequest, 'datasetId' | 'model' | 'training' | 'name' | 'baseModelId'>, kindLabel: string): TrainingSpec {
+export async function trainingSpec(
+  deps: TrainerDeps,
+  request: Pick<TrainRequest, 'datasetId' | 'model' | 'training' | 'name' | 'baseModelId'>,
+  kindLabel: string,
+): Promise<TrainingSpec> {
   if (!request.datasetId) throw invalidArgument('dataset_id is required');
-  const dataset = deps.registry.datasets.get(request.datasetId);
+  const dataset = await deps.registry.datasets.get(request.datasetId);
   let model = request.model;
   if (request.baseModelId) {
-    const base = deps.registry.models.get(request.baseModelId);
+    const base = await deps.registry.models.get(request.baseModelId);
     model = model?.featureMaps?.length ? model : base.config;
   }
   const modelConfig = resolveModelConfig(model, dataset.imageSize, dataset.classNames);
@@ -63,23 +67,27 @@ export function trainingRun(spec: TrainingSpec, variant: TrainingVariant): Run {
 }
 
 /** Registers a run for `spec` and queues its job. */
-export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Run {
+export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Promise<Run> {
   return deps.manager.submit(trainingRun(spec, variant), (ctx) => runTraining(ctx, deps.registry, spec, variant));
 }
 
 /** Validates every configuration of a sweep, then queues the sweep as one run. */
-export function submitSweep(deps: TrainerDeps, request: SweepRequest): Run {
-  const { run, body } = prepareSweep(deps, request);
+export async function submitSweep(deps: TrainerDeps, request: SweepRequest): Promise<Run> {
+  const { run, body } = await prepareSweep(deps, request);
   return deps.manager.submit(run, body);
 }
 
 /** A sweep's run record and job, every configuration validated (a Sweep call, or a study's tuning). */
-export function prepareSweep(deps: TrainerDeps, request: SweepRequest): { run: Run; body: JobBody } {
+export async function prepareSweep(deps: TrainerDeps, request: SweepRequest): Promise<{ run: Run; body: JobBody }> {
   if (!request.datasetId) throw invalidArgument('dataset_id is required');
   const sweep = request.sweep ?? SweepConfig.fromPartial({});
   const points = sweepGrid({ model: request.model, training: request.training }, sweep.axes);
   const name = request.name || `sweep of ${points.length} over ${sweep.axes.map((a) => a.path).join(' x ')}`;
-  const specs = points.map((point) => ({ point, spec: trainingSpec(deps, { datasetId: request.datasetId, model: point.model as ModelConfig, training: point.training as TrainingConfig, name, baseModelId: '' }, 'trial') }));
+  const specs = [];
+  for (const point of points) {
+    const request_ = { datasetId: request.datasetId, model: point.model as ModelConfig, training: point.training as TrainingConfig, name, baseModelId: '' };
+    specs.push({ point, spec: await trainingSpec(deps, request_, 'trial') });
+  }
   const run = Run.fromPartial({
     id: newId('run'),
     name,
@@ -104,9 +112,9 @@ function robustRanking(deps: TrainerDeps, request: SweepRequest): ((modelId: str
 }
 
 /** Adversarial training: the request's adversarial config with defaults, then a run of that variant. */
-export function submitAdversarialTraining(deps: TrainerDeps, request: AdversarialTrainRequest): Run {
+export async function submitAdversarialTraining(deps: TrainerDeps, request: AdversarialTrainRequest): Promise<Run> {
   const adversarial = resolveAdversarialConfig(request.adversarial);
-  const spec = { ...trainingSpec(deps, request, 'adversarial'), adversarial };
+  const spec = { ...(await trainingSpec(deps, request, 'adversarial')), adversarial };
   return submitTraining(deps, spec, adversarialVariant(adversarial));
 }
 
@@ -115,15 +123,15 @@ export function runHandlers(deps: TrainerDeps): Pick<TrainerServiceServer, 'trai
   const { registry, manager } = deps;
   return {
     train: serverStream('Train', async function* (request, { signal }) {
-      const run = submitTraining(deps, trainingSpec(deps, request, 'train'), STANDARD);
+      const run = await submitTraining(deps, await trainingSpec(deps, request, 'train'), STANDARD);
       for await (const event of manager.watch(run.id, 0, signal)) yield TrainResponse.fromPartial({ event });
     }),
     adversarialTrain: serverStream('AdversarialTrain', async function* (request, { signal }) {
-      const run = submitAdversarialTraining(deps, request);
+      const run = await submitAdversarialTraining(deps, request);
       for await (const event of manager.watch(run.id, 0, signal)) yield AdversarialTrainResponse.fromPartial({ event });
     }),
     sweep: serverStream('Sweep', async function* (request, { signal }) {
-      const run = submitSweep(deps, request);
+      const run = await submitSweep(deps, request);
       for await (const event of manager.watch(run.id, 0, signal)) yield SweepResponse.fromPartial({ event });
     }),
     watchRun: serverStream('WatchRun', async function* (request, { signal }) {
@@ -133,11 +141,11 @@ export function runHandlers(deps: TrainerDeps): Pick<TrainerServiceServer, 'trai
     listRuns: unary('ListRuns', async (request) => registry.runs.list(request)),
     getRun: unary('GetRun', async (request) => {
       if (!request.runId) throw invalidArgument('run_id is required');
-      return { run: manager.get(request.runId) };
+      return { run: await manager.get(request.runId) };
     }),
     cancelRun: unary('CancelRun', async (request) => {
       if (!request.runId) throw invalidArgument('run_id is required');
-      return { run: manager.cancel(request.runId) };
+      return { run: await manager.cancel(request.runId) };
     }),
   };
 }

@@ -24,7 +24,7 @@ import type { TrainerDeps } from '../service';
 /** Validates a study request (the grid included), then queues the study as one resumable run. */
 export async function submitStudy(deps: TrainerDeps, request: StudyRequest): Promise<Run> {
   if (!request.datasetId) throw invalidArgument('dataset_id is required');
-  const dataset = deps.registry.datasets.get(request.datasetId);
+  const dataset = await deps.registry.datasets.get(request.datasetId);
   const study = resolveStudyConfig(request.study);
   const model = resolveModelConfig(request.model, dataset.imageSize, dataset.classNames);
   const training = resolveTrainingConfig({
@@ -53,18 +53,18 @@ export function resumeStudy(deps: TrainerDeps, run: Run): ReturnType<typeof stud
 }
 
 /** A study with its finished stages and the stage running now. */
-export function getStudy(deps: TrainerDeps, runId: string): GetStudyResponse {
+export async function getStudy(deps: TrainerDeps, runId: string): Promise<GetStudyResponse> {
   if (!runId) throw invalidArgument('run_id is required');
-  const run = deps.manager.get(runId);
+  const run = await deps.manager.get(runId);
   if (run.kind !== RunKind.RUN_KIND_STUDY) throw failedPrecondition(`run "${runId}" is not a study`);
-  const stages = finishedStages(deps, runId);
-  const started = deps.registry.runs.eventsOf(runId, 'stageStarted');
+  const stages = await finishedStages(deps, runId);
+  const started = await deps.registry.runs.eventsOf(runId, 'stageStarted');
   const last = started[started.length - 1]?.event;
   const lastKind = last?.$case === 'stageStarted' ? last.value.kind : StudyStageKind.STUDY_STAGE_KIND_UNSPECIFIED;
   const current = !TERMINAL_STATUSES.has(run.status) && !stages.some((s) => s.kind === lastKind) ? lastKind : StudyStageKind.STUDY_STAGE_KIND_UNSPECIFIED;
   let dataset: { name: string; classNames: string[] } = { name: '', classNames: run.model?.classNames ?? [] };
   try {
-    dataset = deps.registry.datasets.get(run.datasetId);
+    dataset = await deps.registry.datasets.get(run.datasetId);
   } catch {
     // A deleted dataset: the study's record still names it by id.
   }
@@ -80,7 +80,7 @@ export function studyHandlers(deps: TrainerDeps): Pick<TrainerServiceServer, 'st
     }),
     getStudy: unary('GetStudy', async (request) => getStudy(deps, request.runId)),
     exportStudyReport: unary('ExportStudyReport', async (request) => {
-      const study = getStudy(deps, request.runId);
+      const study = await getStudy(deps, request.runId);
       return { html: renderStudyReport(study), fileName: `study-${request.runId}.html` };
     }),
   };

@@ -69,8 +69,8 @@ class StageStopped extends Error {
 }
 
 /** The finished stages of a stored study, in order. */
-export function finishedStages(deps: Pick<TrainerDeps, 'registry'>, runId: string): StudyStage[] {
-  return deps.registry.runs.eventsOf(runId, 'stage').flatMap((e) => (e.event?.$case === 'stage' ? [e.event.value] : []));
+export async function finishedStages(deps: Pick<TrainerDeps, 'registry'>, runId: string): Promise<StudyStage[]> {
+  return (await deps.registry.runs.eventsOf(runId, 'stage')).flatMap((e) => (e.event?.$case === 'stage' ? [e.event.value] : []));
 }
 
 /** What the stages pass on: the tuning's best model and the chosen one. */
@@ -95,8 +95,8 @@ function chosenModelId(state: StudyState): string {
 export function studyJob(deps: TrainerDeps): JobBody {
   return async (ctx) => {
     const study = ctx.run.study as StudyConfig;
-    const state: StudyState = { stages: new Map(finishedStages(deps, ctx.run.id).map((s) => [s.kind, s])) };
-    let resumed = deps.registry.runs.eventsOf(ctx.run.id, 'stageStarted').length > 0;
+    const state: StudyState = { stages: new Map((await finishedStages(deps, ctx.run.id)).map((s) => [s.kind, s])) };
+    let resumed = (await deps.registry.runs.eventsOf(ctx.run.id, 'stageStarted')).length > 0;
     for (const [i, kind] of STUDY_STAGES.entries()) {
       if (state.stages.has(kind)) continue;
       if (ctx.signal.aborted) return {};
@@ -115,7 +115,7 @@ export function studyJob(deps: TrainerDeps): JobBody {
       ctx.emit({ $case: 'stage', value: stage });
       state.stages.set(kind, stage);
     }
-    const model = deps.registry.models.get(chosenModelId(state));
+    const model = await deps.registry.models.get(chosenModelId(state));
     ctx.update({ bestValAccuracy: model.valAccuracy });
     return { model };
   };
@@ -166,12 +166,12 @@ async function tuningStage(ctx: JobContext, deps: TrainerDeps, study: StudyConfi
     sweep: { axes: study.grid, rankBy: SweepRankBy.SWEEP_RANK_BY_VAL_ACCURACY },
     name: `${ctx.run.name}: tuning`,
   });
-  const sweep = prepareSweep(deps, request);
+  const sweep = await prepareSweep(deps, request);
   const finished = await child(ctx, deps, sweep.run, sweep.body);
   const trials = rankTrials(finished.trials, SweepRankBy.SWEEP_RANK_BY_VAL_ACCURACY);
   const best = trials[0];
   if (!best?.modelId) throw new Error('no tuning trial produced a model');
-  const record = deps.registry.models.get(best.modelId);
+  const record = await deps.registry.models.get(best.modelId);
   return {
     ...emptyStage(StudyStageKind.STUDY_STAGE_KIND_TUNING),
     runIds: [finished.id],
@@ -186,9 +186,9 @@ function testEvaluation(ctx: JobContext, deps: TrainerDeps, modelId: string, att
 
 /** Stage 2: the best configuration retrained with Mixup, CutMix and the one-versus-all loss, against the plain model. */
 async function variantsStage(ctx: JobContext, deps: TrainerDeps, bestId: string): Promise<StudyStage> {
-  const best = deps.registry.models.get(bestId);
+  const best = await deps.registry.models.get(bestId);
   const base = best.training as TrainingConfig;
-  const plainRun = deps.registry.runs.get(best.runId);
+  const plainRun = await deps.registry.runs.get(best.runId);
   const variants: StudyVariant[] = [
     { name: 'plain', runId: best.runId, modelId: best.id, valAccuracy: best.valAccuracy, history: plainRun?.history ?? [], test: await testEvaluation(ctx, deps, best.id) },
   ];
@@ -199,7 +199,7 @@ async function variantsStage(ctx: JobContext, deps: TrainerDeps, bestId: string)
   ];
   const runIds: string[] = [];
   for (const t of trainings) {
-    const spec = trainingSpec(deps, { datasetId: ctx.run.datasetId, model: best.config, training: t.training, name: `${ctx.run.name}: ${t.name}`, baseModelId: '' }, t.name);
+    const spec = await trainingSpec(deps, { datasetId: ctx.run.datasetId, model: best.config, training: t.training, name: `${ctx.run.name}: ${t.name}`, baseModelId: '' }, t.name);
     const finished = await trainChild(ctx, deps, spec, STANDARD);
     runIds.push(finished.id);
     variants.push({ name: t.name, runId: finished.id, modelId: finished.modelId, valAccuracy: finished.bestValAccuracy, history: finished.history, test: await testEvaluation(ctx, deps, finished.modelId) });
@@ -230,11 +230,11 @@ async function attackStage(ctx: JobContext, deps: TrainerDeps, study: StudyConfi
 
 /** Stage 4: PGD-10 adversarial training from the best model (best epoch by robust validation accuracy), then FGSM and PGD-20 on the test split. */
 async function adversarialStage(ctx: JobContext, deps: TrainerDeps, study: StudyConfig, bestId: string): Promise<StudyStage> {
-  const best = deps.registry.models.get(bestId);
+  const best = await deps.registry.models.get(bestId);
   const adversarial = resolveAdversarialConfig({ evalImages: study.adversarialEvalImages });
   const training = { ...(best.training as TrainingConfig), epochs: study.adversarialEpochs };
   const spec = {
-    ...trainingSpec(deps, { datasetId: ctx.run.datasetId, model: best.config, training, name: `${ctx.run.name}: adversarial training`, baseModelId: bestId }, 'adversarial'),
+    ...(await trainingSpec(deps, { datasetId: ctx.run.datasetId, model: best.config, training, name: `${ctx.run.name}: adversarial training`, baseModelId: bestId }, 'adversarial')),
     adversarial,
   };
   const finished = await trainChild(ctx, deps, spec, adversarialVariant(adversarial));

@@ -192,7 +192,7 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
       sizeBytes: bytes,
       createdAt: new Date(),
     });
-    registry.models.register(record);
+    await registry.models.register(record);
     return { model: record };
   } catch (err) {
     await registry.models.discardCheckpoint(modelId);

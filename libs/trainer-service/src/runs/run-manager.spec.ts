@@ -2,7 +2,7 @@ import { Run, RunKind, RunStatus, type RunEvent } from '@advlab/contract';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { newId, openDatabase, RunRepository, type Db } from '@advlab/registry';
+import { newId, openSqlite, type SqliteDatabase } from '@advlab/registry';
 import { RunManager, type JobBody } from './run-manager';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -36,30 +36,30 @@ async function collect(it: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
 
 describe('RunManager', () => {
   let dir: string;
-  let db: Db;
-  let repo: RunRepository;
+  let db: SqliteDatabase;
+  let repo: SqliteDatabase['runs'];
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-runs-'));
-    db = openDatabase(path.join(dir, 'advlab.db'));
-    repo = new RunRepository(db);
+    db = openSqlite(path.join(dir, 'advlab.db'));
+    repo = db.runs;
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs a job to SUCCEEDED and stores its events without gaps', async () => {
     const manager = new RunManager(repo, { logger: quiet });
-    const run = manager.submit(newRun(), epochsJob(3));
+    const run = await manager.submit(newRun(), epochsJob(3));
     await manager.whenIdle();
-    const stored = manager.get(run.id);
+    const stored = await manager.get(run.id);
     expect(stored.status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
     expect(stored.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(stored.bestValAccuracy).toBeCloseTo(0.3);
     expect(stored.startedAt).toBeInstanceOf(Date);
     expect(stored.finishedAt).toBeInstanceOf(Date);
-    const events = repo.eventsAfter(run.id, 0);
+    const events = await repo.eventsAfter(run.id, 0);
     expect(events.map((e) => e.sequence)).toEqual(events.map((_, i) => i + 1));
     expect(events.map((e) => e.event?.$case)).toEqual(['created', 'status', 'status', 'epoch', 'epoch', 'epoch', 'finished']);
     const finished = events[events.length - 1].event;
@@ -75,12 +75,12 @@ describe('RunManager', () => {
       order.push(`end ${name}`);
       return {};
     };
-    const a = manager.submit(newRun('a'), job('a'));
-    const b = manager.submit(newRun('b'), job('b'));
-    expect(manager.get(b.id).status).toBe(RunStatus.RUN_STATUS_QUEUED);
+    const a = await manager.submit(newRun('a'), job('a'));
+    const b = await manager.submit(newRun('b'), job('b'));
+    expect((await manager.get(b.id)).status).toBe(RunStatus.RUN_STATUS_QUEUED);
     await manager.whenIdle();
     expect(order).toEqual(['start a', 'end a', 'start b', 'end b']);
-    expect(manager.get(a.id).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
+    expect((await manager.get(a.id)).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
   });
 
   it('runs `concurrency` jobs at once when configured', async () => {
@@ -93,48 +93,48 @@ describe('RunManager', () => {
       concurrent--;
       return {};
     };
-    for (let i = 0; i < 4; i++) manager.submit(newRun(), job);
+    for (let i = 0; i < 4; i++) await manager.submit(newRun(), job);
     await manager.whenIdle();
     expect(peak).toBe(2);
   });
 
   it('fails a run whose job throws, with the message, and keeps going', async () => {
     const manager = new RunManager(repo, { logger: quiet });
-    const bad = manager.submit(newRun(), async () => {
+    const bad = await manager.submit(newRun(), async () => {
       throw new Error('dataset vanished');
     });
-    const good = manager.submit(newRun(), epochsJob(1));
+    const good = await manager.submit(newRun(), epochsJob(1));
     await manager.whenIdle();
-    expect(manager.get(bad.id)).toMatchObject({ status: RunStatus.RUN_STATUS_FAILED, error: 'dataset vanished' });
-    expect(manager.get(good.id).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
+    expect(await manager.get(bad.id)).toMatchObject({ status: RunStatus.RUN_STATUS_FAILED, error: 'dataset vanished' });
+    expect((await manager.get(good.id)).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
   });
 
   it('cancels a running job at its next step and a queued one at once', async () => {
     const manager = new RunManager(repo, { logger: quiet });
     let release!: () => void;
     const gate = () => new Promise<void>((r) => (release = r));
-    const running = manager.submit(newRun(), epochsJob(5, gate));
-    const queued = manager.submit(newRun(), epochsJob(1));
+    const running = await manager.submit(newRun(), epochsJob(5, gate));
+    const queued = await manager.submit(newRun(), epochsJob(1));
     await new Promise((r) => setTimeout(r, 10));
-    expect(manager.cancel(queued.id).status).toBe(RunStatus.RUN_STATUS_CANCELLED);
+    expect((await manager.cancel(queued.id)).status).toBe(RunStatus.RUN_STATUS_CANCELLED);
     release();
     await new Promise((r) => setTimeout(r, 10));
-    manager.cancel(running.id);
+    await manager.cancel(running.id);
     release();
     await manager.whenIdle();
-    const stored = manager.get(running.id);
+    const stored = await manager.get(running.id);
     expect(stored.status).toBe(RunStatus.RUN_STATUS_CANCELLED);
     expect(stored.history).toHaveLength(1);
-    const last = repo.eventsAfter(running.id, 0).pop();
+    const last = (await repo.eventsAfter(running.id, 0)).pop();
     expect(last?.event).toEqual({ $case: 'cancelled', value: { epochsCompleted: 1 } });
-    expect(() => manager.cancel(running.id)).toThrow(expect.objectContaining({ code: 9 })); // FAILED_PRECONDITION
-    expect(() => manager.cancel('run-nope')).toThrow(expect.objectContaining({ code: 5 })); // NOT_FOUND
+    await expect(manager.cancel(running.id)).rejects.toThrow(expect.objectContaining({ code: 9 })); // FAILED_PRECONDITION
+    await expect(manager.cancel('run-nope')).rejects.toThrow(expect.objectContaining({ code: 5 })); // NOT_FOUND
   });
 
   it('lets a watcher join mid-run: replay, then live events, then the end', async () => {
     const manager = new RunManager(repo, { logger: quiet, batchEventIntervalMs: 0 });
     const gates: (() => void)[] = [];
-    const run = manager.submit(newRun(), epochsJob(3, () => new Promise<void>((r) => gates.push(r))));
+    const run = await manager.submit(newRun(), epochsJob(3, () => new Promise<void>((r) => gates.push(r))));
     await new Promise((r) => setTimeout(r, 10));
     gates.shift()?.();
     await new Promise((r) => setTimeout(r, 10));
@@ -159,46 +159,46 @@ describe('RunManager', () => {
   it('marks runs left running or queued by a dead service INTERRUPTED on recovery', async () => {
     const first = new RunManager(repo, { logger: quiet });
     const never = () => new Promise<void>(() => undefined);
-    const a = first.submit(newRun(), epochsJob(2, never));
-    const b = first.submit(newRun(), epochsJob(2, never));
+    const a = await first.submit(newRun(), epochsJob(2, never));
+    const b = await first.submit(newRun(), epochsJob(2, never));
     await new Promise((r) => setTimeout(r, 10));
     // The process "dies" here: a new manager over the same database recovers.
-    const second = new RunManager(new RunRepository(db), { logger: quiet });
-    expect(second.recoverInterrupted()).toEqual({ interrupted: 2, resumed: 0 });
+    const second = new RunManager(db.runs, { logger: quiet });
+    expect(await second.recoverInterrupted()).toEqual({ interrupted: 2, resumed: 0 });
     for (const id of [a.id, b.id]) {
-      const run = second.get(id);
+      const run = await second.get(id);
       expect(run.status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
-      expect(repo.eventsAfter(id, 0).pop()?.event?.$case).toBe('interrupted');
+      expect((await repo.eventsAfter(id, 0)).pop()?.event?.$case).toBe('interrupted');
     }
-    expect(second.recoverInterrupted()).toEqual({ interrupted: 0, resumed: 0 });
+    expect(await second.recoverInterrupted()).toEqual({ interrupted: 0, resumed: 0 });
   });
 
   it('shutdown interrupts the running job and the queue', async () => {
     const manager = new RunManager(repo, { logger: quiet });
-    const a = manager.submit(newRun(), epochsJob(100, () => new Promise((r) => setTimeout(r, 5))));
-    const b = manager.submit(newRun(), epochsJob(1));
+    const a = await manager.submit(newRun(), epochsJob(100, () => new Promise((r) => setTimeout(r, 5))));
+    const b = await manager.submit(newRun(), epochsJob(1));
     await new Promise((r) => setTimeout(r, 30));
     await manager.shutdown();
-    expect(manager.get(a.id).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
-    expect(manager.get(b.id).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
-    expect(() => manager.submit(newRun(), epochsJob(1))).toThrow(/shutting down/);
+    expect((await manager.get(a.id)).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
+    expect((await manager.get(b.id)).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
+    await expect(manager.submit(newRun(), epochsJob(1))).rejects.toThrow(/shutting down/);
   });
 
   it('leaves a resumable run unfinished on shutdown and queues it again on recovery, log kept', async () => {
     const first = new RunManager(repo, { logger: quiet });
-    const run = first.submit(newRun(), epochsJob(100, () => new Promise((r) => setTimeout(r, 5))), { resumable: true });
-    const other = first.submit(newRun(), epochsJob(1));
+    const run = await first.submit(newRun(), epochsJob(100, () => new Promise((r) => setTimeout(r, 5))), { resumable: true });
+    const other = await first.submit(newRun(), epochsJob(1));
     await new Promise((r) => setTimeout(r, 30));
     await first.shutdown();
-    expect(first.get(run.id).status).toBe(RunStatus.RUN_STATUS_RUNNING);
-    expect(first.get(other.id).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
-    const before = repo.lastSequence(run.id);
+    expect((await first.get(run.id)).status).toBe(RunStatus.RUN_STATUS_RUNNING);
+    expect((await first.get(other.id)).status).toBe(RunStatus.RUN_STATUS_INTERRUPTED);
+    const before = await repo.lastSequence(run.id);
 
-    const second = new RunManager(new RunRepository(db), { logger: quiet });
-    expect(second.recoverInterrupted((r) => (r.id === run.id ? epochsJob(1) : undefined))).toEqual({ interrupted: 0, resumed: 1 });
+    const second = new RunManager(db.runs, { logger: quiet });
+    expect(await second.recoverInterrupted((r) => (r.id === run.id ? epochsJob(1) : undefined))).toEqual({ interrupted: 0, resumed: 1 });
     const events = await collect(second.watch(run.id, before, new AbortController().signal));
     expect(events[0].sequence).toBe(before + 1);
     expect(events.map((e) => e.event?.$case)).toEqual(expect.arrayContaining(['status', 'epoch', 'finished']));
-    expect(second.get(run.id).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
+    expect((await second.get(run.id)).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
   });
 });

@@ -1,6 +1,6 @@
 import { Run, RunEvent, RunStatus, type Model } from '@advlab/contract';
 import { failedPrecondition, notFound, PushStream, resourceExhausted, type Logger } from '@advlab/grpc-server';
-import { RunRepository, TERMINAL_STATUSES } from '@advlab/registry';
+import { TERMINAL_STATUSES, type RunStore } from '@advlab/registry';
 
 /** The payload of a run event (the oneof). */
 export type RunEventBody = NonNullable<RunEvent['event']>;
@@ -13,7 +13,7 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** Records and broadcasts an event. Batch progress is throttled and not stored. */
   emit(event: RunEventBody): void;
-  /** Saves changes to the run record (bests, backend, model id...). */
+  /** Saves changes to the run record (bests, backend, model id...), in order with the run's events. */
   update(patch: Partial<Run>): void;
 }
 
@@ -61,6 +61,8 @@ export class RunManager {
   private readonly queue: ActiveRun[] = [];
   private readonly watchers = new Map<string, Set<PushStream<RunEvent>>>();
   private readonly sequences = new Map<string, number>();
+  /** Each run's writes (record updates and events), chained so they land in the order they were made. */
+  private readonly writes = new Map<string, Promise<void>>();
   private running = 0;
   private readonly concurrency: number;
   private readonly maxQueued: number;
@@ -70,7 +72,7 @@ export class RunManager {
   private stopping = false;
 
   constructor(
-    private readonly runs: RunRepository,
+    private readonly runs: RunStore,
     options: RunManagerOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 1;
@@ -85,12 +87,15 @@ export class RunManager {
    * for (studies), which are queued again to go on where they were. Returns
    * how many were interrupted and how many resumed.
    */
-  recoverInterrupted(resume: (run: Run) => JobBody | undefined = () => undefined): { interrupted: number; resumed: number } {
-    const ids = this.runs.idsWithStatus([RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING]);
+  async recoverInterrupted(
+    resume: (run: Run) => JobBody | undefined = () => undefined,
+  ): Promise<{ interrupted: number; resumed: number }> {
+    const ids = await this.runs.idsWithStatus([RunStatus.RUN_STATUS_QUEUED, RunStatus.RUN_STATUS_RUNNING]);
     let resumed = 0;
     for (const id of ids) {
-      const run = this.runs.get(id);
+      const run = await this.runs.get(id);
       if (!run) continue;
+      this.sequences.set(id, await this.runs.lastSequence(id));
       const body = resume(run);
       if (body) {
         this.requeue(run, body);
@@ -98,7 +103,7 @@ export class RunManager {
         continue;
       }
       const wasRunning = run.status === RunStatus.RUN_STATUS_RUNNING;
-      this.finish(run, {
+      await this.finish(run, {
         $case: 'interrupted',
         value: {
           epochsCompleted: run.history.length,
@@ -112,7 +117,7 @@ export class RunManager {
   /** Queues a stored, unfinished run again (a resumed study), keeping its record and event log. */
   private requeue(run: Run, body: JobBody): void {
     run.status = RunStatus.RUN_STATUS_QUEUED;
-    this.runs.update(run);
+    this.save(run);
     const entry: ActiveRun = { run, body, resumable: true, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
     this.active.set(run.id, entry);
     this.queue.push(entry);
@@ -124,14 +129,14 @@ export class RunManager {
    * Registers `run` as queued, records its creation, and schedules `body`. A
    * `resumable` run is left unfinished by a service stop (see `recoverInterrupted`).
    */
-  submit(run: Run, body: JobBody, options: { resumable?: boolean } = {}): Run {
+  async submit(run: Run, body: JobBody, options: { resumable?: boolean } = {}): Promise<Run> {
     if (this.stopping) throw failedPrecondition('the trainer is shutting down; submit the run again once it is back');
     if (this.queue.length >= this.maxQueued) {
       throw resourceExhausted(
         `the run queue is full: ${this.queue.length} run${this.queue.length === 1 ? '' : 's'} waiting and ${this.running} running (at most ${this.maxQueued} wait); cancel some or try again when one ends`,
       );
     }
-    const entry = this.register(run, body);
+    const entry = await this.register(run, body);
     entry.resumable = options.resumable ?? false;
     this.queue.push(entry);
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
@@ -145,7 +150,7 @@ export class RunManager {
    * final record.
    */
   async runInline(run: Run, body: JobBody, parentSignal: AbortSignal): Promise<Run> {
-    const entry = this.register(run, body);
+    const entry = await this.register(run, body);
     const onParentAbort = () => this.abort(entry, 'cancel');
     parentSignal.addEventListener('abort', onParentAbort, { once: true });
     if (parentSignal.aborted) onParentAbort();
@@ -154,17 +159,17 @@ export class RunManager {
     } finally {
       parentSignal.removeEventListener('abort', onParentAbort);
     }
-    return this.runs.get(run.id) ?? run;
+    return (await this.runs.get(run.id)) ?? run;
   }
 
   /**
    * Cancels a run: a queued one at once, a running one at its next batch.
    * NOT_FOUND for an unknown id, FAILED_PRECONDITION for a finished run.
    */
-  cancel(runId: string): Run {
+  async cancel(runId: string): Promise<Run> {
     const entry = this.active.get(runId);
     if (!entry) {
-      const stored = this.runs.get(runId);
+      const stored = await this.runs.get(runId);
       if (!stored) throw notFound(`run "${runId}" not found`);
       throw failedPrecondition(`run "${runId}" has already ended (${RunStatus[stored.status]})`);
     }
@@ -172,7 +177,7 @@ export class RunManager {
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       this.active.delete(runId);
-      this.finish(entry.run, { $case: 'cancelled', value: { epochsCompleted: 0 } });
+      await this.finish(entry.run, { $case: 'cancelled', value: { epochsCompleted: 0 } });
       return this.get(runId);
     }
     this.abort(entry, 'cancel');
@@ -180,8 +185,9 @@ export class RunManager {
   }
 
   /** The run with its history; NOT_FOUND when unknown. */
-  get(runId: string): Run {
-    const run = this.runs.get(runId);
+  async get(runId: string): Promise<Run> {
+    await this.flushed(runId);
+    const run = await this.runs.get(runId);
     if (!run) throw notFound(`run "${runId}" not found`);
     return run;
   }
@@ -191,7 +197,7 @@ export class RunManager {
    * until the run ends (or `signal` aborts). Batch progress is live only.
    */
   async *watch(runId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<RunEvent> {
-    if (!this.runs.get(runId)) throw notFound(`run "${runId}" not found`);
+    if (!(await this.runs.get(runId))) throw notFound(`run "${runId}" not found`);
     const live = new PushStream<RunEvent>();
     const subscribers = this.watchers.get(runId) ?? new Set();
     this.watchers.set(runId, subscribers);
@@ -200,7 +206,9 @@ export class RunManager {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       let last = afterSequence;
-      for (const event of this.runs.eventsAfter(runId, afterSequence)) {
+      // Subscribed first, then read: what was recorded before is stored once its writes land.
+      await this.flushed(runId);
+      for (const event of await this.runs.eventsAfter(runId, afterSequence)) {
         yield event;
         last = event.sequence;
         if (event.event && TERMINAL_EVENTS.has(event.event.$case)) return;
@@ -249,11 +257,12 @@ export class RunManager {
     for (const entry of this.queue.splice(0)) {
       this.active.delete(entry.run.id);
       if (entry.resumable) this.endWatchers(entry.run.id);
-      else this.finish(entry.run, { $case: 'interrupted', value: { epochsCompleted: 0, reason: 'the service stopped while this run was queued' } });
+      else await this.finish(entry.run, { $case: 'interrupted', value: { epochsCompleted: 0, reason: 'the service stopped while this run was queued' } });
     }
     // Newest first: a child run (registered after its parent) ends interrupted, not cancelled by its parent.
     for (const entry of [...this.active.values()].reverse()) this.abort(entry, 'shutdown');
     await this.whenIdle();
+    await Promise.all([...this.writes.values()]);
   }
 
   /** Ends the live streams of a run's watchers (a resumable run left for the next start). */
@@ -262,10 +271,10 @@ export class RunManager {
   }
 
   /** Stores a new run as queued, records its creation, and tracks it as active. */
-  private register(run: Run, body: JobBody): ActiveRun {
+  private async register(run: Run, body: JobBody): Promise<ActiveRun> {
     run.status = RunStatus.RUN_STATUS_QUEUED;
     run.createdAt ??= new Date();
-    this.runs.insert(run);
+    await this.runs.insert(run);
     this.sequences.set(run.id, 0);
     this.record(run.id, { $case: 'created', value: { run: { ...run } } });
     const entry: ActiveRun = { run, body, resumable: false, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
@@ -296,7 +305,7 @@ export class RunManager {
     const { run } = entry;
     run.status = RunStatus.RUN_STATUS_RUNNING;
     run.startedAt = new Date();
-    this.runs.update(run);
+    this.save(run);
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_RUNNING, queuePosition: 0 } });
     const ctx: JobContext = {
       run,
@@ -307,23 +316,23 @@ export class RunManager {
       },
       update: (patch) => {
         Object.assign(run, patch);
-        this.runs.update(run);
+        this.save(run);
       },
     };
     try {
       const result = await entry.body(ctx);
       if (entry.abortReason === 'cancel') {
-        this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
+        await this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
       } else if (entry.abortReason === 'shutdown' && entry.resumable) {
         this.endWatchers(run.id);
       } else if (entry.abortReason === 'shutdown') {
-        this.finish(run, {
+        await this.finish(run, {
           $case: 'interrupted',
           value: { epochsCompleted: entry.epochsCompleted, reason: 'the service stopped while this run was running' },
         });
       } else {
         if (result.model) run.modelId = result.model.id;
-        this.finish(run, { $case: 'finished', value: { run: undefined, model: result.model } });
+        await this.finish(run, { $case: 'finished', value: { run: undefined, model: result.model } });
       }
     } catch (err) {
       if (entry.abortReason === 'shutdown' && entry.resumable) {
@@ -333,12 +342,12 @@ export class RunManager {
       }
       if (entry.abortReason === 'cancel') {
         // The job stopped by throwing (an evaluation aborted mid-way): it was still cancelled.
-        this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
+        await this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
       if (!(err as { code?: unknown })?.code) this.logger.error(`run ${run.id} failed`, err);
-      this.finish(run, { $case: 'failed', value: { error: message } }, message);
+      await this.finish(run, { $case: 'failed', value: { error: message } }, message);
     } finally {
       this.active.delete(run.id);
       if (!this.active.size) for (const resolve of this.idle) resolve();
@@ -347,7 +356,7 @@ export class RunManager {
   }
 
   /** Sets the final status, saves the record, and records the terminal event. */
-  private finish(run: Run, event: RunEventBody, error = ''): void {
+  private async finish(run: Run, event: RunEventBody, error = ''): Promise<void> {
     run.status = {
       finished: RunStatus.RUN_STATUS_SUCCEEDED,
       failed: RunStatus.RUN_STATUS_FAILED,
@@ -356,9 +365,11 @@ export class RunManager {
     }[event.$case as 'finished' | 'failed' | 'cancelled' | 'interrupted'];
     run.finishedAt = new Date();
     if (error) run.error = error;
-    this.runs.update(run);
-    if (event.$case === 'finished') event.value.run = this.runs.get(run.id);
+    this.save(run);
+    await this.flushed(run.id);
+    if (event.$case === 'finished') event.value.run = await this.runs.get(run.id);
     this.record(run.id, event);
+    await this.flushed(run.id);
     if (!TERMINAL_STATUSES.has(run.status)) throw new Error(`run ${run.id} finished with a non-terminal status`);
   }
 
@@ -370,16 +381,42 @@ export class RunManager {
       if (entry && now - entry.lastBatchEventAt < this.batchIntervalMs) return;
       if (entry) entry.lastBatchEventAt = now;
     } else {
-      sequence = (this.sequences.get(runId) ?? this.runs.lastSequence(runId)) + 1;
+      sequence = (this.sequences.get(runId) ?? 0) + 1;
       this.sequences.set(runId, sequence);
     }
     const event: RunEvent = { runId, sequence, time: new Date(now), event: body };
-    if (sequence) this.runs.appendEvent(event);
+    if (sequence) this.write(runId, () => this.runs.appendEvent(event));
     for (const watcher of this.watchers.get(runId) ?? []) {
       // A slow watcher keeps every stored event but only the latest progress.
       if (body.$case === 'batch') watcher.replace((e) => e.event?.$case === 'batch', event);
       else watcher.push(event);
     }
     if (body.$case !== 'batch' && TERMINAL_EVENTS.has(body.$case)) this.sequences.delete(runId);
+  }
+
+  /** Saves the run's record after the writes already made for it. */
+  private save(run: Run): void {
+    const snapshot = Run.fromPartial(run);
+    this.write(run.id, () => this.runs.update(snapshot));
+  }
+
+  /**
+   * Chains a write after the run's earlier ones. A write that fails is logged
+   * and the chain goes on, so one failure never blocks the run's later writes.
+   */
+  private write(runId: string, op: () => Promise<void>): void {
+    const previous = this.writes.get(runId) ?? Promise.resolve();
+    const next = previous
+      .then(op)
+      .catch((err: unknown) => this.logger.error(`run ${runId}: could not store a change to it`, err));
+    this.writes.set(runId, next);
+    void next.then(() => {
+      if (this.writes.get(runId) === next) this.writes.delete(runId);
+    });
+  }
+
+  /** Resolves once every write made so far for the run has landed. */
+  private async flushed(runId: string): Promise<void> {
+    await this.writes.get(runId);
   }
 }
