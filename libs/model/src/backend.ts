@@ -160,6 +160,13 @@ export function describeBackend(): string {
   return name;
 }
 
+/** Threads the active backend computes with (OpenMP threads on onednn; 1 elsewhere in this process). */
+export function backendThreads(): number {
+  if (activeBackend() !== 'onednn') return 1;
+  const onednn = requireOptional('@advlab/backend-onednn') as { onednnInfo(): { threads: number } | null };
+  return onednn.onednnInfo()?.threads ?? 1;
+}
+
 /** A resolved backend as servers report it: advlab's name, the tfjs name, and how it runs (or how to get a faster one). */
 export function backendInfo(backend: ResolvedBackend): { name: string; tfjsName: string; note: string } {
   return { name: backend.name, tfjsName: backend.tfjsName, note: describeBackend() };

@@ -1,11 +1,12 @@
-import { HEALTH_PROTO_FILE, PROTO_ROOT, TRAINER_SERVICE_NAME, TrainerServiceService } from '@advlab/contract';
+import { HEALTH_PROTO_FILE, PROTO_ROOT, TRAINER_SERVICE_NAME, TrainerServiceService, WorkerRole } from '@advlab/contract';
 import { serverInfoService, startGrpcServer, WorkPool, type Logger, type RunningGrpcServer } from '@advlab/grpc-server';
-import { backendInfo, resolveBackend, type ResolvedBackend } from '@advlab/model';
+import { backendInfo, backendThreads, resolveBackend, type ResolvedBackend } from '@advlab/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { openRegistry, type Registry, type RegistryOptions } from '@advlab/registry';
 import { RunManager } from './runs';
 import { resumeStudy } from './handlers/studies';
 import { trainerHandlers } from './service';
+import { localWorkers, newWorkerIdentity } from './cluster/workers';
 
 /** Default port of the trainer service. */
 export const TRAINER_DEFAULT_PORT = 50051;
@@ -62,7 +63,14 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
   const datasetLeftovers = await registry.datasets.removeLeftovers();
   if (datasetLeftovers.length) logger.warn(`removed ${datasetLeftovers.length} dataset folder(s) of unfinished or replaced imports`);
   // After the clean-up: a resumed study writes new checkpoints at once.
-  const deps = { registry, manager, logger, pool };
+  const identity = newWorkerIdentity({
+    role: WorkerRole.WORKER_ROLE_ALL,
+    backend: backend.name,
+    threads: backendThreads(),
+    slots: options.concurrency ?? 1,
+  });
+  const workers = localWorkers(identity, () => manager.runningIds());
+  const deps = { registry, manager, logger, pool, workers };
   const recovered = await manager.recoverInterrupted((run) => resumeStudy(deps, run));
   if (recovered.interrupted) logger.warn(`${recovered.interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   if (recovered.resumed) logger.info(`${recovered.resumed} stud${recovered.resumed === 1 ? 'y' : 'ies'} cut short by the last stop resume where they were`);

@@ -6,6 +6,7 @@ import { attack, evaluate, evaluateStream } from './handlers/evaluation';
 import { modelHandlers } from './handlers/models';
 import { runHandlers } from './handlers/runs';
 import { studyHandlers } from './handlers/studies';
+import type { WorkerDirectory } from './cluster/workers';
 import type { RunManager } from './runs';
 
 /** What the handlers work with. */
@@ -15,6 +16,8 @@ export interface TrainerDeps {
   logger: Logger;
   /** Slots for Evaluate, Attack and Predict (bounded, with a bounded queue). */
   pool: WorkPool;
+  /** The trainer processes sharing the registry (`ListWorkers`). */
+  workers: WorkerDirectory;
 }
 
 /**
@@ -30,5 +33,6 @@ export function trainerHandlers(deps: TrainerDeps): TrainerServiceServer {
     evaluate: unary('Evaluate', (request, { signal }) => deps.pool.run(() => evaluate(deps, request, signal), signal)),
     evaluateStream: serverStream('EvaluateStream', (request, { signal }) => evaluateStream(deps, request, signal)),
     attack: unary('Attack', (request, { signal }) => deps.pool.run(() => attack(deps, request, signal), signal)),
+    listWorkers: unary('ListWorkers', async (request) => ({ workers: await deps.workers.list(request.includeStopped) })),
   };
 }

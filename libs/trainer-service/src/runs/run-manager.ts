@@ -237,6 +237,11 @@ export class RunManager {
     return this.queue.length;
   }
 
+  /** Ids of the runs executing now (sweep trials and study children included), oldest first. */
+  runningIds(): string[] {
+    return [...this.active.values()].filter((e) => !this.queue.includes(e)).map((e) => e.run.id);
+  }
+
   /** Runs queued or running now. */
   activeCount(): number {
     return this.active.size;

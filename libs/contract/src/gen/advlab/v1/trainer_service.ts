@@ -55,6 +55,95 @@ import {
   SweepTrial,
 } from "./resources";
 
+/** What a trainer process does. */
+export enum WorkerRole {
+  WORKER_ROLE_UNSPECIFIED = 0,
+  /** WORKER_ROLE_API - The gRPC front door: validates, enqueues, streams events; trains nothing. */
+  WORKER_ROLE_API = 1,
+  /** WORKER_ROLE_WORKER - Pulls runs and sweep trials from the queue and trains them. */
+  WORKER_ROLE_WORKER = 2,
+  /** WORKER_ROLE_ALL - Both in one process (one machine; the default). */
+  WORKER_ROLE_ALL = 3,
+}
+
+export function workerRoleFromJSON(object: any): WorkerRole {
+  switch (object) {
+    case 0:
+    case "WORKER_ROLE_UNSPECIFIED":
+      return WorkerRole.WORKER_ROLE_UNSPECIFIED;
+    case 1:
+    case "WORKER_ROLE_API":
+      return WorkerRole.WORKER_ROLE_API;
+    case 2:
+    case "WORKER_ROLE_WORKER":
+      return WorkerRole.WORKER_ROLE_WORKER;
+    case 3:
+    case "WORKER_ROLE_ALL":
+      return WorkerRole.WORKER_ROLE_ALL;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum WorkerRole");
+  }
+}
+
+export function workerRoleToJSON(object: WorkerRole): string {
+  switch (object) {
+    case WorkerRole.WORKER_ROLE_UNSPECIFIED:
+      return "WORKER_ROLE_UNSPECIFIED";
+    case WorkerRole.WORKER_ROLE_API:
+      return "WORKER_ROLE_API";
+    case WorkerRole.WORKER_ROLE_WORKER:
+      return "WORKER_ROLE_WORKER";
+    case WorkerRole.WORKER_ROLE_ALL:
+      return "WORKER_ROLE_ALL";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum WorkerRole");
+  }
+}
+
+export enum WorkerState {
+  WORKER_STATE_UNSPECIFIED = 0,
+  /** WORKER_STATE_ALIVE - Heartbeats arrive. */
+  WORKER_STATE_ALIVE = 1,
+  /** WORKER_STATE_LOST - No heartbeat for longer than the lease: its runs go to other workers. */
+  WORKER_STATE_LOST = 2,
+  /** WORKER_STATE_STOPPED - Shut down cleanly. */
+  WORKER_STATE_STOPPED = 3,
+}
+
+export function workerStateFromJSON(object: any): WorkerState {
+  switch (object) {
+    case 0:
+    case "WORKER_STATE_UNSPECIFIED":
+      return WorkerState.WORKER_STATE_UNSPECIFIED;
+    case 1:
+    case "WORKER_STATE_ALIVE":
+      return WorkerState.WORKER_STATE_ALIVE;
+    case 2:
+    case "WORKER_STATE_LOST":
+      return WorkerState.WORKER_STATE_LOST;
+    case 3:
+    case "WORKER_STATE_STOPPED":
+      return WorkerState.WORKER_STATE_STOPPED;
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum WorkerState");
+  }
+}
+
+export function workerStateToJSON(object: WorkerState): string {
+  switch (object) {
+    case WorkerState.WORKER_STATE_UNSPECIFIED:
+      return "WORKER_STATE_UNSPECIFIED";
+    case WorkerState.WORKER_STATE_ALIVE:
+      return "WORKER_STATE_ALIVE";
+    case WorkerState.WORKER_STATE_LOST:
+      return "WORKER_STATE_LOST";
+    case WorkerState.WORKER_STATE_STOPPED:
+      return "WORKER_STATE_STOPPED";
+    default:
+      throw new globalThis.Error("Unrecognized enum value " + object + " for enum WorkerState");
+  }
+}
+
 /** A checkpoint write. */
 export enum CheckpointReason {
   /** CHECKPOINT_REASON_UNSPECIFIED - Not set. */
@@ -228,7 +317,59 @@ export interface RunEvent {
     | //
     /** A study stage finished, with its results. */
     { $case: "stage"; value: StudyStage }
+    | //
+    /**
+     * Another worker took the run over (the one running it stopped answering)
+     * and goes on from its last checkpoint.
+     */
+    { $case: "handover"; value: RunHandover }
     | undefined;
+}
+
+/** A run moved from one worker to another. */
+export interface RunHandover {
+  /** The worker that lost the run ("" when it was never running). */
+  fromWorker: string;
+  /** The worker that runs it now. */
+  toWorker: string;
+  /** Epochs kept from the last checkpoint; the run goes on with the next one. */
+  resumedAfterEpoch: number;
+  /** Why the run moved, e.g. "worker w-1 stopped sending heartbeats". */
+  reason: string;
+}
+
+export interface ListWorkersRequest {
+  /** Also list workers that stopped (lost or shut down) in the last hour. */
+  includeStopped: boolean;
+}
+
+export interface ListWorkersResponse {
+  /** The api first, then workers by start time. */
+  workers: Worker[];
+}
+
+/** One trainer process. */
+export interface Worker {
+  /** Unique per process start, e.g. "w-gpu-box-4121-1a2b". */
+  id: string;
+  role: WorkerRole;
+  state: WorkerState;
+  /** Host name and process id. */
+  host: string;
+  pid: number;
+  /** Tensor backend (onednn, wasm...) and its threads. */
+  backend: string;
+  threads: number;
+  /** Runs it executes now. */
+  runIds: string[];
+  /** Runs it may execute at once. */
+  slots: number;
+  startedAt?: Date | undefined;
+  heartbeatAt?:
+    | Date
+    | undefined;
+  /** advlab version. */
+  version: string;
 }
 
 /** The run as accepted, defaults filled in. */
@@ -1033,6 +1174,9 @@ export const RunEvent: MessageFns<RunEvent> = {
       case "stage":
         StudyStage.encode(message.event.value, writer.uint32(122).fork()).join();
         break;
+      case "handover":
+        RunHandover.encode(message.event.value, writer.uint32(130).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1170,6 +1314,14 @@ export const RunEvent: MessageFns<RunEvent> = {
             message.event = { $case: "stage", value: StudyStage.decode(reader, reader.uint32()) };
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.event = { $case: "handover", value: RunHandover.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1217,6 +1369,8 @@ export const RunEvent: MessageFns<RunEvent> = {
         ? { $case: "stageStarted", value: StudyStageStarted.fromJSON(object.stage_started) }
         : isSet(object.stage)
         ? { $case: "stage", value: StudyStage.fromJSON(object.stage) }
+        : isSet(object.handover)
+        ? { $case: "handover", value: RunHandover.fromJSON(object.handover) }
         : undefined,
     };
   },
@@ -1256,6 +1410,8 @@ export const RunEvent: MessageFns<RunEvent> = {
       obj.stageStarted = StudyStageStarted.toJSON(message.event.value);
     } else if (message.event?.$case === "stage") {
       obj.stage = StudyStage.toJSON(message.event.value);
+    } else if (message.event?.$case === "handover") {
+      obj.handover = RunHandover.toJSON(message.event.value);
     }
     return obj;
   },
@@ -1341,7 +1497,554 @@ export const RunEvent: MessageFns<RunEvent> = {
         }
         break;
       }
+      case "handover": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "handover", value: RunHandover.fromPartial(object.event.value) };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseRunHandover(): RunHandover {
+  return { fromWorker: "", toWorker: "", resumedAfterEpoch: 0, reason: "" };
+}
+
+export const RunHandover: MessageFns<RunHandover> = {
+  encode(message: RunHandover, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromWorker !== "") {
+      writer.uint32(10).string(message.fromWorker);
+    }
+    if (message.toWorker !== "") {
+      writer.uint32(18).string(message.toWorker);
+    }
+    if (message.resumedAfterEpoch !== 0) {
+      writer.uint32(24).uint32(message.resumedAfterEpoch);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunHandover {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunHandover();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.fromWorker = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.toWorker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.resumedAfterEpoch = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunHandover {
+    return {
+      fromWorker: isSet(object.fromWorker)
+        ? globalThis.String(object.fromWorker)
+        : isSet(object.from_worker)
+        ? globalThis.String(object.from_worker)
+        : "",
+      toWorker: isSet(object.toWorker)
+        ? globalThis.String(object.toWorker)
+        : isSet(object.to_worker)
+        ? globalThis.String(object.to_worker)
+        : "",
+      resumedAfterEpoch: isSet(object.resumedAfterEpoch)
+        ? globalThis.Number(object.resumedAfterEpoch)
+        : isSet(object.resumed_after_epoch)
+        ? globalThis.Number(object.resumed_after_epoch)
+        : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: RunHandover): unknown {
+    const obj: any = {};
+    if (message.fromWorker !== "") {
+      obj.fromWorker = message.fromWorker;
+    }
+    if (message.toWorker !== "") {
+      obj.toWorker = message.toWorker;
+    }
+    if (message.resumedAfterEpoch !== 0) {
+      obj.resumedAfterEpoch = Math.round(message.resumedAfterEpoch);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunHandover>, I>>(base?: I): RunHandover {
+    return RunHandover.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunHandover>, I>>(object: I): RunHandover {
+    const message = createBaseRunHandover();
+    message.fromWorker = object.fromWorker ?? "";
+    message.toWorker = object.toWorker ?? "";
+    message.resumedAfterEpoch = object.resumedAfterEpoch ?? 0;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseListWorkersRequest(): ListWorkersRequest {
+  return { includeStopped: false };
+}
+
+export const ListWorkersRequest: MessageFns<ListWorkersRequest> = {
+  encode(message: ListWorkersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.includeStopped !== false) {
+      writer.uint32(8).bool(message.includeStopped);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWorkersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWorkersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.includeStopped = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWorkersRequest {
+    return {
+      includeStopped: isSet(object.includeStopped)
+        ? globalThis.Boolean(object.includeStopped)
+        : isSet(object.include_stopped)
+        ? globalThis.Boolean(object.include_stopped)
+        : false,
+    };
+  },
+
+  toJSON(message: ListWorkersRequest): unknown {
+    const obj: any = {};
+    if (message.includeStopped !== false) {
+      obj.includeStopped = message.includeStopped;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWorkersRequest>, I>>(base?: I): ListWorkersRequest {
+    return ListWorkersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWorkersRequest>, I>>(object: I): ListWorkersRequest {
+    const message = createBaseListWorkersRequest();
+    message.includeStopped = object.includeStopped ?? false;
+    return message;
+  },
+};
+
+function createBaseListWorkersResponse(): ListWorkersResponse {
+  return { workers: [] };
+}
+
+export const ListWorkersResponse: MessageFns<ListWorkersResponse> = {
+  encode(message: ListWorkersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.workers) {
+      Worker.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListWorkersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListWorkersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.workers.push(Worker.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListWorkersResponse {
+    return {
+      workers: globalThis.Array.isArray(object?.workers) ? object.workers.map((e: any) => Worker.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListWorkersResponse): unknown {
+    const obj: any = {};
+    if (message.workers?.length) {
+      obj.workers = message.workers.map((e) => Worker.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListWorkersResponse>, I>>(base?: I): ListWorkersResponse {
+    return ListWorkersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListWorkersResponse>, I>>(object: I): ListWorkersResponse {
+    const message = createBaseListWorkersResponse();
+    message.workers = object.workers?.map((e) => Worker.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseWorker(): Worker {
+  return {
+    id: "",
+    role: 0,
+    state: 0,
+    host: "",
+    pid: 0,
+    backend: "",
+    threads: 0,
+    runIds: [],
+    slots: 0,
+    startedAt: undefined,
+    heartbeatAt: undefined,
+    version: "",
+  };
+}
+
+export const Worker: MessageFns<Worker> = {
+  encode(message: Worker, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.role !== 0) {
+      writer.uint32(16).int32(message.role);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.host !== "") {
+      writer.uint32(34).string(message.host);
+    }
+    if (message.pid !== 0) {
+      writer.uint32(40).uint32(message.pid);
+    }
+    if (message.backend !== "") {
+      writer.uint32(50).string(message.backend);
+    }
+    if (message.threads !== 0) {
+      writer.uint32(56).uint32(message.threads);
+    }
+    for (const v of message.runIds) {
+      writer.uint32(66).string(v!);
+    }
+    if (message.slots !== 0) {
+      writer.uint32(72).uint32(message.slots);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.heartbeatAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.heartbeatAt), writer.uint32(90).fork()).join();
+    }
+    if (message.version !== "") {
+      writer.uint32(98).string(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Worker {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWorker();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.host = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.pid = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.threads = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.runIds.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.slots = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.heartbeatAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Worker {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      role: isSet(object.role) ? workerRoleFromJSON(object.role) : 0,
+      state: isSet(object.state) ? workerStateFromJSON(object.state) : 0,
+      host: isSet(object.host) ? globalThis.String(object.host) : "",
+      pid: isSet(object.pid) ? globalThis.Number(object.pid) : 0,
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      threads: isSet(object.threads) ? globalThis.Number(object.threads) : 0,
+      runIds: globalThis.Array.isArray(object?.runIds)
+        ? object.runIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.run_ids)
+        ? object.run_ids.map((e: any) => globalThis.String(e))
+        : [],
+      slots: isSet(object.slots) ? globalThis.Number(object.slots) : 0,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      heartbeatAt: isSet(object.heartbeatAt)
+        ? fromJsonTimestamp(object.heartbeatAt)
+        : isSet(object.heartbeat_at)
+        ? fromJsonTimestamp(object.heartbeat_at)
+        : undefined,
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
+  },
+
+  toJSON(message: Worker): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.role !== 0) {
+      obj.role = workerRoleToJSON(message.role);
+    }
+    if (message.state !== 0) {
+      obj.state = workerStateToJSON(message.state);
+    }
+    if (message.host !== "") {
+      obj.host = message.host;
+    }
+    if (message.pid !== 0) {
+      obj.pid = Math.round(message.pid);
+    }
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    if (message.threads !== 0) {
+      obj.threads = Math.round(message.threads);
+    }
+    if (message.runIds?.length) {
+      obj.runIds = message.runIds;
+    }
+    if (message.slots !== 0) {
+      obj.slots = Math.round(message.slots);
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.heartbeatAt !== undefined) {
+      obj.heartbeatAt = message.heartbeatAt.toISOString();
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Worker>, I>>(base?: I): Worker {
+    return Worker.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Worker>, I>>(object: I): Worker {
+    const message = createBaseWorker();
+    message.id = object.id ?? "";
+    message.role = object.role ?? 0;
+    message.state = object.state ?? 0;
+    message.host = object.host ?? "";
+    message.pid = object.pid ?? 0;
+    message.backend = object.backend ?? "";
+    message.threads = object.threads ?? 0;
+    message.runIds = object.runIds?.map((e) => e) || [];
+    message.slots = object.slots ?? 0;
+    message.startedAt = object.startedAt ?? undefined;
+    message.heartbeatAt = object.heartbeatAt ?? undefined;
+    message.version = object.version ?? "";
     return message;
   },
 };
@@ -8577,6 +9280,20 @@ export const TrainerServiceService = {
       Buffer.from(SampleDatasetResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SampleDatasetResponse => SampleDatasetResponse.decode(value),
   },
+  /**
+   * Lists the trainer processes sharing this registry (scaled out over
+   * PostgreSQL: the api and every worker; on one machine: this process), with
+   * their backend, load and current runs.
+   */
+  listWorkers: {
+    path: "/advlab.v1.TrainerService/ListWorkers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListWorkersRequest): Buffer => Buffer.from(ListWorkersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListWorkersRequest => ListWorkersRequest.decode(value),
+    responseSerialize: (value: ListWorkersResponse): Buffer => Buffer.from(ListWorkersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListWorkersResponse => ListWorkersResponse.decode(value),
+  },
 } as const;
 
 export interface TrainerServiceServer extends UntypedServiceImplementation {
@@ -8653,6 +9370,12 @@ export interface TrainerServiceServer extends UntypedServiceImplementation {
    * (flip and jitter, Mixup, CutMix), with their labels and mixing weights.
    */
   sampleDataset: handleUnaryCall<SampleDatasetRequest, SampleDatasetResponse>;
+  /**
+   * Lists the trainer processes sharing this registry (scaled out over
+   * PostgreSQL: the api and every worker; on one machine: this process), with
+   * their backend, load and current runs.
+   */
+  listWorkers: handleUnaryCall<ListWorkersRequest, ListWorkersResponse>;
 }
 
 export interface TrainerServiceClient extends Client {
@@ -8959,6 +9682,26 @@ export interface TrainerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SampleDatasetResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lists the trainer processes sharing this registry (scaled out over
+   * PostgreSQL: the api and every worker; on one machine: this process), with
+   * their backend, load and current runs.
+   */
+  listWorkers(
+    request: ListWorkersRequest,
+    callback: (error: ServiceError | null, response: ListWorkersResponse) => void,
+  ): ClientUnaryCall;
+  listWorkers(
+    request: ListWorkersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListWorkersResponse) => void,
+  ): ClientUnaryCall;
+  listWorkers(
+    request: ListWorkersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListWorkersResponse) => void,
   ): ClientUnaryCall;
 }
 
