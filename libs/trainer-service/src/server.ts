@@ -7,6 +7,7 @@ import { RunManager } from './runs';
 import { resumeStudy } from './handlers/studies';
 import { trainerHandlers } from './service';
 import { localWorkers, newWorkerIdentity } from './cluster/workers';
+import { jobForRun } from './jobs/catalog';
 
 /** Default port of the trainer service. */
 export const TRAINER_DEFAULT_PORT = 50051;
@@ -71,6 +72,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
   });
   const workers = localWorkers(identity, () => manager.runningIds());
   const deps = { registry, manager, logger, pool, workers };
+  manager.setJobFor((run) => jobForRun(deps, run));
   const recovered = await manager.recoverInterrupted((run) => resumeStudy(deps, run));
   if (recovered.interrupted) logger.warn(`${recovered.interrupted} run(s) were cut short by the last stop and are marked interrupted`);
   if (recovered.resumed) logger.info(`${recovered.resumed} stud${recovered.resumed === 1 ? 'y' : 'ies'} cut short by the last stop resume where they were`);

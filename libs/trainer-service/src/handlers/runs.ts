@@ -7,31 +7,25 @@ import {
   AdversarialTrainResponse,
   Run,
   RunKind,
-  Split,
   SweepConfig,
-  SweepRankBy,
   SweepResponse,
   TrainResponse,
   WatchRunResponse,
   type AdversarialTrainRequest,
-  type ModelConfig,
   type SweepRequest,
   type TrainerServiceServer,
-  type TrainingConfig,
   type TrainRequest,
 } from '@advlab/contract';
-import { SWEEP_FIELDS } from '@advlab/config';
-import { checkField, resolveAdversarialConfig, resolveAttackConfig, resolveModelConfig, resolveTrainingConfig } from '@advlab/config/resolve';
+import { resolveAdversarialConfig, resolveModelConfig, resolveTrainingConfig } from '@advlab/config/resolve';
 import { invalidArgument, serverStream, unary } from '@advlab/grpc-server';
 import { newId } from '@advlab/registry';
 import { adversarialVariant } from '../jobs/adversarial';
-import { sweepGrid, sweepJob } from '../jobs/sweep';
-import { runTraining, type TrainingSpec, type TrainingVariant } from '../jobs/training';
-import type { JobBody } from '../runs';
+import { jobForRun, STANDARD } from '../jobs/catalog';
+import { sweepGrid } from '../jobs/sweep';
+import { robustRanking, sweepSpecs } from '../jobs/sweep-run';
+import type { TrainingSpec, TrainingVariant } from '../jobs/training';
 import type { TrainerDeps } from '../service';
-import { evaluationImages, robustAccuracy } from './evaluation';
 
-const STANDARD: TrainingVariant = { kind: RunKind.RUN_KIND_TRAIN };
 
 /** A training spec from a request, every default filled, validated against the dataset. */
 export async function trainingSpec(
@@ -68,27 +62,25 @@ export function trainingRun(spec: TrainingSpec, variant: TrainingVariant): Run {
 
 /** Registers a run for `spec` and queues its job. */
 export function submitTraining(deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Promise<Run> {
-  return deps.manager.submit(trainingRun(spec, variant), (ctx) => runTraining(ctx, deps.registry, spec, variant));
+  const run = trainingRun(spec, variant);
+  return deps.manager.submit(run, jobForRun(deps, run));
 }
 
 /** Validates every configuration of a sweep, then queues the sweep as one run. */
 export async function submitSweep(deps: TrainerDeps, request: SweepRequest): Promise<Run> {
-  const { run, body } = await prepareSweep(deps, request);
-  return deps.manager.submit(run, body);
+  const run = await prepareSweep(deps, request);
+  return deps.manager.submit(run, jobForRun(deps, run));
 }
 
-/** A sweep's run record and job, every configuration validated (a Sweep call, or a study's tuning). */
-export async function prepareSweep(deps: TrainerDeps, request: SweepRequest): Promise<{ run: Run; body: JobBody }> {
+/** A sweep's run record, every configuration validated (a Sweep call, or a study's tuning). */
+export async function prepareSweep(deps: TrainerDeps, request: SweepRequest): Promise<Run> {
   if (!request.datasetId) throw invalidArgument('dataset_id is required');
   const sweep = request.sweep ?? SweepConfig.fromPartial({});
-  const points = sweepGrid({ model: request.model, training: request.training }, sweep.axes);
-  const name = request.name || `sweep of ${points.length} over ${sweep.axes.map((a) => a.path).join(' x ')}`;
-  const specs = [];
-  for (const point of points) {
-    const request_ = { datasetId: request.datasetId, model: point.model as ModelConfig, training: point.training as TrainingConfig, name, baseModelId: '' };
-    specs.push({ point, spec: await trainingSpec(deps, request_, 'trial') });
-  }
-  const run = Run.fromPartial({
+  const count = sweepGrid({ model: request.model, training: request.training }, sweep.axes).length;
+  const name = request.name || `sweep of ${count} over ${sweep.axes.map((a) => a.path).join(' x ')}`;
+  const specs = await sweepSpecs(deps, { datasetId: request.datasetId, model: request.model, training: request.training, sweep, name });
+  robustRanking(deps, sweep);
+  return Run.fromPartial({
     id: newId('run'),
     name,
     kind: RunKind.RUN_KIND_SWEEP,
@@ -97,18 +89,6 @@ export async function prepareSweep(deps: TrainerDeps, request: SweepRequest): Pr
     training: specs[0].spec.training,
     sweep,
   });
-  return { run, body: sweepJob(deps.manager, specs, sweep, (ctx, spec) => runTraining(ctx, deps.registry, spec, STANDARD), robustRanking(deps, request)) };
-}
-
-/** For sweeps ranked by robust accuracy: a trial model's accuracy under the sweep's attack on a validation subset. */
-function robustRanking(deps: TrainerDeps, request: SweepRequest): ((modelId: string, signal: AbortSignal) => Promise<number>) | undefined {
-  if (request.sweep?.rankBy !== SweepRankBy.SWEEP_RANK_BY_ROBUST_ACCURACY) return undefined;
-  const attack = resolveAttackConfig(request.sweep.robustAttack, 'evaluate', 'sweep.robust_attack');
-  const count = checkField(SWEEP_FIELDS.robustImages, request.sweep.robustImages ?? (SWEEP_FIELDS.robustImages.default as number));
-  return async (modelId, signal) => {
-    const { images } = await evaluationImages(deps.registry, modelId, { datasetId: '', split: Split.SPLIT_VALIDATION, maxImages: count, seed: 0 });
-    return robustAccuracy(deps.registry, modelId, images, attack, signal);
-  };
 }
 
 /** Adversarial training: the request's adversarial config with defaults, then a run of that variant. */

@@ -32,7 +32,7 @@ import type { JobBody, JobContext } from '../runs';
 import type { TrainerDeps } from '../service';
 import { adversarialVariant } from './adversarial';
 import { rankTrials } from './sweep';
-import { runTraining, type TrainingSpec, type TrainingVariant } from './training';
+import type { TrainingSpec, TrainingVariant } from './training';
 
 /** The stages in the order they run. */
 export const STUDY_STAGES: readonly StudyStageKind[] = [
@@ -142,10 +142,10 @@ function runStage(kind: StudyStageKind, ctx: JobContext, deps: TrainerDeps, stud
   }
 }
 
-/** Runs a child run of the study inline; throws when the study stops or the child does not succeed. */
-async function child(ctx: JobContext, deps: TrainerDeps, run: Run, body: JobBody): Promise<Run> {
-  const finished = await deps.manager.runInline({ ...run, parentRunId: ctx.run.id }, body, ctx.signal);
-  if (ctx.signal.aborted) throw new StageStopped();
+/** Runs a child run of the study; throws when the study stops or the child does not succeed. */
+async function child(ctx: JobContext, run: Run): Promise<Run> {
+  const [finished] = await ctx.runChildren([run]);
+  if (ctx.signal.aborted || !finished) throw new StageStopped();
   if (finished.status !== RunStatus.RUN_STATUS_SUCCEEDED) {
     throw new Error(`${run.name}: run ${run.id} ${RunStatus[finished.status].replace('RUN_STATUS_', '').toLowerCase()}${finished.error ? `: ${finished.error}` : ''}`);
   }
@@ -153,8 +153,8 @@ async function child(ctx: JobContext, deps: TrainerDeps, run: Run, body: JobBody
 }
 
 /** A training as a child run of the study. */
-function trainChild(ctx: JobContext, deps: TrainerDeps, spec: TrainingSpec, variant: TrainingVariant): Promise<Run> {
-  return child(ctx, deps, trainingRun(spec, variant), (c) => runTraining(c, deps.registry, spec, variant));
+function trainChild(ctx: JobContext, spec: TrainingSpec, variant: TrainingVariant): Promise<Run> {
+  return child(ctx, trainingRun(spec, variant));
 }
 
 /** Stage 1: the grid as a sweep (a child run whose trials are its children), ranked by validation accuracy. */
@@ -166,8 +166,7 @@ async function tuningStage(ctx: JobContext, deps: TrainerDeps, study: StudyConfi
     sweep: { axes: study.grid, rankBy: SweepRankBy.SWEEP_RANK_BY_VAL_ACCURACY },
     name: `${ctx.run.name}: tuning`,
   });
-  const sweep = await prepareSweep(deps, request);
-  const finished = await child(ctx, deps, sweep.run, sweep.body);
+  const finished = await child(ctx, await prepareSweep(deps, request));
   const trials = rankTrials(finished.trials, SweepRankBy.SWEEP_RANK_BY_VAL_ACCURACY);
   const best = trials[0];
   if (!best?.modelId) throw new Error('no tuning trial produced a model');
@@ -200,7 +199,7 @@ async function variantsStage(ctx: JobContext, deps: TrainerDeps, bestId: string)
   const runIds: string[] = [];
   for (const t of trainings) {
     const spec = await trainingSpec(deps, { datasetId: ctx.run.datasetId, model: best.config, training: t.training, name: `${ctx.run.name}: ${t.name}`, baseModelId: '' }, t.name);
-    const finished = await trainChild(ctx, deps, spec, STANDARD);
+    const finished = await trainChild(ctx, spec, STANDARD);
     runIds.push(finished.id);
     variants.push({ name: t.name, runId: finished.id, modelId: finished.modelId, valAccuracy: finished.bestValAccuracy, history: finished.history, test: await testEvaluation(ctx, deps, finished.modelId) });
   }
@@ -237,7 +236,7 @@ async function adversarialStage(ctx: JobContext, deps: TrainerDeps, study: Study
     ...(await trainingSpec(deps, { datasetId: ctx.run.datasetId, model: best.config, training, name: `${ctx.run.name}: adversarial training`, baseModelId: bestId }, 'adversarial')),
     adversarial,
   };
-  const finished = await trainChild(ctx, deps, spec, adversarialVariant(adversarial));
+  const finished = await trainChild(ctx, spec, adversarialVariant(adversarial));
   const test = await testEvaluation(ctx, deps, finished.modelId, TABLE_ATTACKS, study.attackImages);
   const curve = await attack(
     deps,

@@ -50,3 +50,16 @@ describe('rankTrials', () => {
     expect(ranked.map((t) => t.index)).toEqual([0, 1]);
   });
 });
+
+describe('a sweep resumed from its record', () => {
+  it('rebuilds the submitted grid from its first configuration and the axes', () => {
+    const axes = [
+      { path: 'model.feature_maps', values: ['[32,64]', '[16,32,64]'] },
+      { path: 'model.use_skip', values: ['true', 'false'] },
+      { path: 'training.augmentation.mixup.alpha', values: ['0.2', '0.4'] },
+    ];
+    const submitted = sweepGrid({ model: { featureMaps: [8], dropRate: 0.3 }, training: { epochs: 3, learningRate: 0.01 } }, axes);
+    const rebuilt = sweepGrid({ model: submitted[0].model, training: submitted[0].training }, axes);
+    expect(rebuilt).toEqual(submitted);
+  });
+});

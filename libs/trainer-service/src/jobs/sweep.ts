@@ -10,8 +10,7 @@ import {
   type SweepTrial,
 } from '@advlab/contract';
 import { invalidArgument } from '@advlab/grpc-server';
-import { newId } from '@advlab/registry';
-import type { JobContext, JobResult, RunManager } from '../runs';
+import type { JobContext, JobResult } from '../runs';
 import type { TrainingSpec } from './training';
 
 /** Largest grid a sweep may run. */
@@ -106,38 +105,47 @@ export function rankTrials(trials: SweepTrial[], rankBy: SweepRankBy): SweepTria
   return sorted.map((t, i) => ({ ...t, rank: i + 1 }));
 }
 
+/** The id of a sweep's trial: the sweep's id and the trial's number, so a resumed sweep finds its trials again. */
+export function trialRunId(sweepRunId: string, index: number): string {
+  return `${sweepRunId}-t${index + 1}`;
+}
+
 /**
- * The sweep job: each configuration trains as a child run inside the
- * sweep's slot, one after another; after each, the trial's result is
- * recorded on the sweep run with its rank among the trials so far.
+ * The sweep job: each configuration trains as a child run (on one machine one
+ * after another in the sweep's slot; scaled out, on any free worker at once).
+ * As each ends, its result is recorded on the sweep run with its rank among
+ * the trials so far. Trials already recorded (a sweep taken over by another
+ * worker) are kept and not run again.
  */
 export function sweepJob(
-  manager: RunManager,
   specs: { spec: TrainingSpec; point: SweepPoint }[],
   sweep: SweepConfig,
-  runTrial: (ctx: JobContext, spec: TrainingSpec) => Promise<JobResult>,
+  recorded: (sweepRunId: string) => Promise<SweepTrial[]>,
   robustAccuracyOf?: (modelId: string, signal: AbortSignal) => Promise<number>,
 ): (ctx: JobContext) => Promise<JobResult> {
   return async (ctx) => {
-    const trials: SweepTrial[] = [];
-    for (const [index, { spec, point }] of specs.entries()) {
-      if (ctx.signal.aborted) break;
-      const started = Date.now();
-      const child = Run.fromPartial({
-        id: newId('run'),
+    const trials: SweepTrial[] = await recorded(ctx.run.id);
+    const done = new Set(trials.map((t) => t.index));
+    const pending = [...specs.entries()].filter(([index]) => !done.has(index));
+    const children = pending.map(([index, { spec }]) =>
+      Run.fromPartial({
+        id: trialRunId(ctx.run.id, index),
         name: `${ctx.run.name} #${index + 1}`,
         kind: RunKind.RUN_KIND_TRAIN,
         datasetId: spec.datasetId,
         model: spec.model,
         training: spec.training,
         parentRunId: ctx.run.id,
-      });
-      const finished = await manager.runInline(child, (childCtx) => runTrial(childCtx, spec), ctx.signal);
+      }),
+    );
+    const started = new Map(children.map((c) => [c.id, Date.now()]));
+    await ctx.runChildren(children, async (finished, i) => {
+      const [index, { point }] = pending[i];
       const trial: SweepTrial = {
         index,
         total: specs.length,
         overrides: point.overrides,
-        runId: child.id,
+        runId: finished.id,
         modelId: finished.modelId,
         status: finished.status,
         valAccuracy: finished.bestValAccuracy,
@@ -146,7 +154,7 @@ export function sweepJob(
         valLoss: finished.history.reduce<{ acc: number; loss: number }>((best, h) => (h.valAccuracy > best.acc ? { acc: h.valAccuracy, loss: h.valLoss } : best), { acc: -1, loss: 0 }).loss,
         robustAccuracy: undefined,
         rank: 0,
-        seconds: (Date.now() - started) / 1000,
+        seconds: (Date.now() - (started.get(finished.id) ?? Date.now())) / 1000,
       };
       if (robustAccuracyOf && finished.modelId && !ctx.signal.aborted) trial.robustAccuracy = await robustAccuracyOf(finished.modelId, ctx.signal);
       trials.push(trial);
@@ -155,7 +163,7 @@ export function sweepJob(
       ctx.emit({ $case: 'trial', value: me });
       const best = ranked[0];
       ctx.update({ bestValAccuracy: Math.max(...trials.map((t) => t.valAccuracy)), bestRobustAccuracy: best.robustAccuracy, modelId: best.modelId });
-    }
+    });
     return {};
   };
 }

@@ -15,6 +15,15 @@ export interface JobContext {
   emit(event: RunEventBody): void;
   /** Saves changes to the run record (bests, backend, model id...), in order with the run's events. */
   update(patch: Partial<Run>): void;
+  /**
+   * Runs child runs (sweep trials, a study's trainings) with the jobs their
+   * records call for, calling `onFinished` with each final record as it ends
+   * (with its index in `children`): on one machine one after another inside
+   * this run's slot; scaled out, each as its own job on any free worker.
+   * Children this run already has (a run taken over after a crash) are
+   * followed, not started again. Cancelling this run cancels them.
+   */
+  runChildren(children: Run[], onFinished?: (child: Run, index: number) => Promise<void> | void): Promise<Run[]>;
 }
 
 /** A job's successful result. */
@@ -33,8 +42,20 @@ export interface RunManagerOptions {
   maxQueued?: number;
   /** Minimum interval between broadcast batch-progress events. Default 250 ms. */
   batchEventIntervalMs?: number;
+  /** The job of a child run from its record (see `JobContext.runChildren`). */
+  jobFor?: (run: Run) => JobBody;
+  /** Runs children elsewhere (scaled out) instead of inline; resolves with their final records. */
+  childRunner?: ChildRunner;
   logger?: Logger;
 }
+
+/** How a run's children run when not inline: submitted as jobs of their own and followed to their end. */
+export type ChildRunner = (
+  parent: Run,
+  children: Run[],
+  signal: AbortSignal,
+  onFinished: (child: Run, index: number) => Promise<void> | void,
+) => Promise<Run[]>;
 
 interface ActiveRun {
   run: Run;
@@ -68,6 +89,8 @@ export class RunManager {
   private readonly maxQueued: number;
   private readonly batchIntervalMs: number;
   private readonly logger: Logger;
+  private jobFor?: (run: Run) => JobBody;
+  private readonly childRunner?: ChildRunner;
   private readonly idle = new Set<() => void>();
   private stopping = false;
 
@@ -79,6 +102,13 @@ export class RunManager {
     this.maxQueued = options.maxQueued ?? 32;
     this.batchIntervalMs = options.batchEventIntervalMs ?? 250;
     this.logger = options.logger ?? console;
+    this.jobFor = options.jobFor;
+    this.childRunner = options.childRunner;
+  }
+
+  /** Sets how a child run's job is built (the trainer's catalog of jobs, known once its handlers are). */
+  setJobFor(jobFor: (run: Run) => JobBody): void {
+    this.jobFor = jobFor;
   }
 
   /**
@@ -160,6 +190,27 @@ export class RunManager {
       parentSignal.removeEventListener('abort', onParentAbort);
     }
     return (await this.runs.get(run.id)) ?? run;
+  }
+
+  /** Children of `parent`, inline one after another, or through the child runner when scaled out. */
+  private async runChildren(
+    parent: Run,
+    children: Run[],
+    signal: AbortSignal,
+    onFinished: (child: Run, index: number) => Promise<void> | void,
+  ): Promise<Run[]> {
+    const adopted = children.map((c) => Run.fromPartial({ ...c, parentRunId: parent.id }));
+    if (this.childRunner) return this.childRunner(parent, adopted, signal, onFinished);
+    const jobFor = this.jobFor;
+    if (!jobFor) throw new Error('the run manager has no job catalog for child runs');
+    const finished: Run[] = [];
+    for (const [index, child] of adopted.entries()) {
+      if (signal.aborted) break;
+      const done = await this.runInline(child, jobFor(child), signal);
+      finished.push(done);
+      await onFinished(done, index);
+    }
+    return finished;
   }
 
   /**
@@ -323,6 +374,7 @@ export class RunManager {
         Object.assign(run, patch);
         this.save(run);
       },
+      runChildren: (children, onFinished = () => undefined) => this.runChildren(run, children, entry.controller.signal, onFinished),
     };
     try {
       const result = await entry.body(ctx);
