@@ -4,3 +4,4 @@ export * from './pages';
 export * from './runs';
 export * from './models';
 export * from './datasets';
+export * from './file-blobs';
