@@ -5,3 +5,4 @@ export * from './runs';
 export * from './models';
 export * from './datasets';
 export * from './file-blobs';
+export * from './pg';
