@@ -5,3 +5,5 @@ export * from './runs';
 export * from './models';
 export * from './datasets';
 export * from './types';
+export * from './file-blobs';
+export * from './pg';

@@ -1,0 +1,2 @@
+export * from './postgres';
+export { describeBlobStore, describeRegistryStore, type StoreUnderTest } from '../store/conformance';
