@@ -2,7 +2,7 @@ import { BUNDLED_DATASET_DIR, DEFAULT_LIMIT_INPUT_PIXELS, type FileLimits } from
 import * as path from 'node:path';
 import { DatasetCatalog } from './datasets/catalog';
 import { ModelStore } from './models/model-store';
-import { openSqlite, type RegistryDatabase, type RunStore } from './store';
+import { FileBlobStore, openPostgres, openSqlite, type BlobStore, type RegistryDatabase, type RunStore } from './store';
 
 /** Everything a service keeps in its data directory. */
 export interface Registry {
@@ -31,6 +31,31 @@ export interface RegistryOptions {
   fileLimits?: Partial<FileLimits>;
   /** Largest image decoded, in pixels; a request may only lower it. Default 40 million. */
   maxPixels?: number;
+  /**
+   * A PostgreSQL URL (`ADVLAB_DATABASE_URL`): records, checkpoints and dataset
+   * caches in that database, shared by every process that opens it; the data
+   * directory then only holds local copies of dataset caches. Default: SQLite
+   * and files in the data directory.
+   */
+  databaseUrl?: string;
+  /** Called when a pooled PostgreSQL connection breaks (the next query reconnects). */
+  onConnectionError?: (err: Error) => void;
+}
+
+/** The PostgreSQL URL of the environment (`ADVLAB_DATABASE_URL`), if any. */
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.ADVLAB_DATABASE_URL?.trim() || undefined;
+}
+
+/** A database URL with its password hidden, for logs and banners. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
 }
 
 /** The import roots used when none are configured: `<dataDir>/imports` and the bundled data. */
@@ -39,15 +64,30 @@ export function defaultImportRoots(dataDir: string): string[] {
 }
 
 /**
- * Opens the registry in `dataDir`: `advlab.db` (SQLite, WAL), `checkpoints/`
- * and `datasets/`; registers the bundled dataset.
+ * Opens the registry: in `dataDir`, `advlab.db` (SQLite, WAL), `checkpoints/`
+ * and `datasets/`; or, with `databaseUrl`, PostgreSQL (migrated to this
+ * advlab's schema) with `dataDir` as a local cache. Registers the bundled dataset.
  */
 export async function openRegistry(dataDir: string, options: RegistryOptions = {}): Promise<Registry> {
-  const db = openSqlite(path.join(dataDir, 'advlab.db'));
+  let db: RegistryDatabase;
+  let checkpoints: BlobStore;
+  let checkpointsDir: string | undefined;
+  let datasetBlobs: BlobStore | undefined;
+  if (options.databaseUrl) {
+    const pg = await openPostgres(options.databaseUrl, { onConnectionError: options.onConnectionError, applicationName: 'advlab' });
+    db = pg;
+    checkpoints = pg.blobs('checkpoints');
+    datasetBlobs = pg.blobs('datasets');
+  } else {
+    db = openSqlite(path.join(dataDir, 'advlab.db'));
+    checkpointsDir = path.join(dataDir, 'checkpoints');
+    checkpoints = new FileBlobStore(checkpointsDir);
+  }
   const datasets = new DatasetCatalog(db.datasets, dataDir, {
     importRoots: options.importRoots ?? defaultImportRoots(dataDir),
     fileLimits: options.fileLimits,
     maxPixels: options.maxPixels ?? DEFAULT_LIMIT_INPUT_PIXELS,
+    blobs: datasetBlobs,
   });
   try {
     await datasets.registerBundled();
@@ -55,7 +95,7 @@ export async function openRegistry(dataDir: string, options: RegistryOptions = {
     await db.close();
     throw err;
   }
-  const models = new ModelStore(db.models, path.join(dataDir, 'checkpoints'));
+  const models = new ModelStore(db.models, checkpoints, checkpointsDir);
   return {
     dataDir,
     db,

@@ -25,7 +25,7 @@ import { invalidRequest as invalidArgument, unknownId as notFound, wrongState as
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { newId, type DatasetRecordStore, type StoredDataset } from '../store';
+import { newId, type BlobStore, type DatasetRecordStore, type StoredDataset } from '../store';
 
 /** Id and name of the bundled Fashion-MNIST subset. */
 export const BUNDLED_DATASET_ID = 'fashion-mnist-mini';
@@ -81,6 +81,12 @@ export interface CatalogAccess {
   fileLimits?: Partial<FileLimits>;
   /** Largest image decoded, in pixels. */
   maxPixels: number;
+  /**
+   * Where dataset caches are shared when workers on other machines read them
+   * (scaled out): each import's cache files are stored there too, and a
+   * process that lacks a cache copies it into its data directory first.
+   */
+  blobs?: BlobStore;
 }
 
 /**
@@ -275,7 +281,7 @@ export class DatasetCatalog {
       return [];
     }
     const used = new Set<string>();
-    for (const d of await this.repo.list()) used.add(path.resolve((await this.repo.get(d.id))?.cacheDir ?? ''));
+    for (const d of await this.repo.list()) used.add(this.local((await this.repo.get(d.id))?.cacheDir ?? ''));
     const removed: string[] = [];
     for (const name of names) {
       const dir = path.join(root, name);
@@ -299,7 +305,7 @@ export class DatasetCatalog {
         const dir = path.join(this.dataDir, 'datasets', `${id}.${randomBytes(4).toString('hex')}`);
         const progress = (p: ImportProgress) => onProgress({ done: p.done, total: p.total, skipped: p.skipped });
         try {
-          const data = await body(dir, existing?.cacheDir, progress, signal);
+          const data = await body(dir, existing && !existing.dataset.builtin ? await this.materialize(existing.cacheDir) : undefined, progress, signal);
           if (signal.aborted) throw new DataError('ABORTED', 'import cancelled');
           const dataset = Dataset.fromPartial({
             id,
@@ -313,9 +319,10 @@ export class DatasetCatalog {
             createdAt: existing?.dataset.createdAt ?? new Date(),
             builtin: false,
           });
-          await this.repo.upsert(dataset, dir);
+          await this.share(dir);
+          await this.repo.upsert(dataset, this.access.blobs ? path.relative(this.dataDir, dir) : dir);
           this.forget(id);
-          if (existing && path.resolve(existing.cacheDir) !== path.resolve(dir)) await fs.rm(existing.cacheDir, { recursive: true, force: true });
+          if (existing && this.local(existing.cacheDir) !== path.resolve(dir)) await this.removeCache(existing.cacheDir);
           return dataset;
         } catch (err) {
           await fs.rm(dir, { recursive: true, force: true });
@@ -391,14 +398,87 @@ export class DatasetCatalog {
     for (const key of [...this.loaded.keys()]) if (key.startsWith(`${id}@`)) this.loaded.delete(key);
   }
 
-  private async read({ dataset: info, cacheDir: dir }: StoredDataset): Promise<LoadedDataset> {
+  /** A cache folder as stored (absolute on one machine, relative to the data directory when shared) on this machine. */
+  private local(cacheDir: string): string {
+    return path.resolve(this.dataDir, cacheDir);
+  }
+
+  /** Stores an import's cache files in the shared blobs (scaled out only), keyed `<folder name>/<file>`. */
+  private async share(dir: string): Promise<void> {
+    const blobs = this.access.blobs;
+    if (!blobs) return;
+    const name = path.basename(dir);
+    for (const file of await filesUnder(dir)) await blobs.put(`${name}/${file}`, await fs.readFile(path.join(dir, file)));
+  }
+
+  /**
+   * The local folder of a cache; when it is missing and caches are shared, a
+   * copy from the blobs (written to a temporary folder, then renamed, so a
+   * reader never sees half of it).
+   */
+  private async materialize(cacheDir: string): Promise<string> {
+    const dir = this.local(cacheDir);
+    const blobs = this.access.blobs;
+    if (!blobs || (await exists(dir))) return dir;
+    const name = path.basename(dir);
+    const keys = await blobs.list(`${name}/`);
+    if (!keys.length) throw failedPrecondition(`the cache of dataset folder "${name}" is neither here nor in the database; import the dataset again`);
+    const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      for (const key of keys) {
+        const data = await blobs.get(key);
+        if (!data) throw failedPrecondition(`dataset cache file ${key} vanished while it was copied; try again`);
+        const file = path.join(tmp, key.slice(name.length + 1));
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, data);
+      }
+      await fs.mkdir(path.dirname(dir), { recursive: true });
+      await fs.rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+        // Another load in this process (or a process sharing the folder) finished first.
+        if (!(await exists(dir))) throw err;
+      });
+    } finally {
+      await fs.rm(tmp, { recursive: true, force: true });
+    }
+    return dir;
+  }
+
+  /** Removes a replaced cache: its local folder and, when shared, its blobs. */
+  private async removeCache(cacheDir: string): Promise<void> {
+    const dir = this.local(cacheDir);
+    await fs.rm(dir, { recursive: true, force: true });
+    const blobs = this.access.blobs;
+    if (blobs) for (const key of await blobs.list(`${path.basename(dir)}/`)) await blobs.delete(key);
+  }
+
+  private async read({ dataset: info, cacheDir }: StoredDataset): Promise<LoadedDataset> {
     if (info.builtin) {
       const { train, test } = await loadBundledDataset();
       return { info, train, test };
     }
+    const dir = await this.materialize(cacheDir);
     const train = await loadCachedDataset(dir, 'train');
     const test = info.testCounts.length ? await loadCachedDataset(dir, 'test') : undefined;
     return { info, train, test };
   }
 }
 
+/** Files under `dir`, relative, with forward slashes. */
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...(await filesUnder(dir, rel)));
+    else if (entry.isFile()) out.push(rel);
+  }
+  return out.sort();
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

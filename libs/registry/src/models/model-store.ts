@@ -1,9 +1,9 @@
 import { LossKind, type Model as ModelRecord } from '@advlab/contract';
 import { unknownId as notFound, wrongState as failedPrecondition } from '../errors';
-import { loadCheckpoint, saveCheckpoint, type CheckpointMeta, type LossName, type Model } from '@advlab/model';
+import { decodeCheckpoint, encodeCheckpoint, modelFromCheckpoint, type CheckpointMeta, type LossName, type Model } from '@advlab/model';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { ModelRecordStore } from '../store';
+import type { BlobStore, ModelRecordStore } from '../store';
 
 /** A model ready to run: its record, its weights on the active backend, and its loss. */
 export interface LoadedModel {
@@ -25,8 +25,9 @@ export function lossName(loss: LossKind | undefined): LossName {
 }
 
 /**
- * Stored models: records in SQLite, weights in `<checkpointsDir>/<id>.ckpt`
- * (written atomically). Loaded weights are cached (least recently used
+ * Stored models: records in the registry database, weights in the checkpoint
+ * blobs as `<id>.ckpt` (files beside the SQLite database, or rows in
+ * PostgreSQL: every worker reads them), written atomically. Loaded weights are cached (least recently used
  * evicted) and lent out with `use`, so a model is never disposed while an
  * evaluation or attack holds it.
  */
@@ -35,7 +36,10 @@ export class ModelStore {
 
   constructor(
     private readonly repo: ModelRecordStore,
-    readonly checkpointsDir: string,
+    /** Checkpoints by name (`<id>.ckpt`). */
+    readonly blobs: BlobStore,
+    /** The folder of file blobs, where interrupted writes leave temporary files; none for database blobs. */
+    private readonly checkpointsDir?: string,
     private readonly cacheSize = 4,
   ) {}
 
@@ -55,21 +59,26 @@ export class ModelStore {
     return this.repo.count();
   }
 
-  /** Where a model's checkpoint lives. */
-  checkpointPath(id: string): string {
-    return path.join(this.checkpointsDir, `${id}.ckpt`);
+  /** The blob name of a model's checkpoint. */
+  checkpointName(id: string): string {
+    return `${id}.ckpt`;
   }
 
-  /** Writes the weights atomically (temporary file + rename); call `register` once they are final. */
+  /** Writes the weights atomically; call `register` once they are final. Returns the checkpoint's size in bytes. */
   async writeCheckpoint(id: string, model: Model, meta: CheckpointMeta): Promise<number> {
-    const file = this.checkpointPath(id);
-    await saveCheckpoint(file, model, meta);
-    return (await fs.stat(file)).size;
+    const buf = encodeCheckpoint(model, meta);
+    await this.blobs.put(this.checkpointName(id), buf);
+    return buf.length;
+  }
+
+  /** The checkpoint's bytes, or undefined. */
+  readCheckpoint(id: string): Promise<Buffer | undefined> {
+    return this.blobs.get(this.checkpointName(id));
   }
 
   /** Removes a checkpoint that will not be registered (a cancelled or failed run's). */
   async discardCheckpoint(id: string): Promise<void> {
-    await fs.rm(this.checkpointPath(id), { force: true });
+    await this.blobs.delete(this.checkpointName(id));
   }
 
   /**
@@ -78,19 +87,23 @@ export class ModelStore {
    * Call only when no run is active. Returns the names of the files removed.
    */
   async removeLeftovers(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await this.blobs.list('')) {
+      if (name.endsWith('.ckpt') && !(await this.repo.get(name.slice(0, -'.ckpt'.length)))) {
+        await this.blobs.delete(name);
+        removed.push(name);
+      }
+    }
+    if (!this.checkpointsDir) return removed;
     let files: string[];
     try {
       files = await fs.readdir(this.checkpointsDir);
     } catch {
-      return [];
+      return removed;
     }
-    const removed: string[] = [];
-    for (const file of files) {
-      const orphan = file.endsWith('.ckpt') && !(await this.repo.get(file.slice(0, -'.ckpt'.length)));
-      if (file.endsWith('.tmp') || orphan) {
-        await fs.rm(path.join(this.checkpointsDir, file), { force: true });
-        removed.push(file);
-      }
+    for (const file of files.filter((f) => f.endsWith('.tmp'))) {
+      await fs.rm(path.join(this.checkpointsDir, file), { force: true });
+      removed.push(file);
     }
     return removed;
   }
@@ -158,7 +171,7 @@ export class ModelStore {
       entry.evicted = true;
       if (entry.leases === 0) void this.dispose(entry);
     }
-    if (file) await fs.rm(path.join(this.checkpointsDir, file), { force: true });
+    if (file) await this.blobs.delete(file);
   }
 
   /** Releases every cached model that is not in use. */
@@ -171,13 +184,10 @@ export class ModelStore {
   }
 
   private async load(record: ModelRecord): Promise<LoadedModel> {
-    const file = this.checkpointPath(record.id);
-    try {
-      await fs.access(file);
-    } catch {
-      throw failedPrecondition(`the checkpoint of model "${record.id}" is missing (${file})`);
-    }
-    const { model } = await loadCheckpoint(file);
+    const name = this.checkpointName(record.id);
+    const buf = await this.blobs.get(name);
+    if (!buf) throw failedPrecondition(`the checkpoint of model "${record.id}" is missing (${name})`);
+    const model = modelFromCheckpoint(decodeCheckpoint(buf));
     return { record, model, loss: lossName(record.training?.loss) };
   }
 

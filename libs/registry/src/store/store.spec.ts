@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModelStore } from '../models/model-store';
-import { DatasetRepository, ModelRepository, openDatabase, RunRepository, SCHEMA_VERSION, type Db } from './index';
+import { DatasetRepository, FileBlobStore, ModelRepository, openDatabase, RunRepository, SCHEMA_VERSION, type Db } from './index';
 
 describe('registry store', () => {
   let dir: string;
@@ -92,7 +92,7 @@ describe('ModelStore.removeLeftovers', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'advlab-leftovers-'));
     const db = openDatabase(path.join(dir, 'advlab.db'));
     const repo = new ModelRepository(db);
-    const store = new ModelStore(repo, path.join(dir, 'checkpoints'));
+    const store = new ModelStore(repo, new FileBlobStore(path.join(dir, 'checkpoints')), path.join(dir, 'checkpoints'));
     expect(await store.removeLeftovers()).toEqual([]); // no folder yet
     fs.mkdirSync(path.join(dir, 'checkpoints'));
     await repo.insert(Model.fromPartial({ id: 'mdl-kept', runId: 'r', datasetId: 'd' }), 'mdl-kept.ckpt');
