@@ -167,6 +167,17 @@ export function backendThreads(): number {
   return onednn.onednnInfo()?.threads ?? 1;
 }
 
+/**
+ * The active backend and what its float results depend on: `onednn (oneDNN 2.6.3, 2 OpenMP
+ * threads)` (its kernels split sums by thread, so the thread count changes the last bits),
+ * `wasm`, `cpu`, `node` or `gpu`. Training is bit-for-bit reproducible between two processes
+ * when this and the worker count agree (measured on onednn and wasm).
+ */
+export function backendSignature(): string {
+  const name = activeBackend();
+  return name === 'onednn' ? describeBackend() : name;
+}
+
 /** A resolved backend as servers report it: advlab's name, the tfjs name, and how it runs (or how to get a faster one). */
 export function backendInfo(backend: ResolvedBackend): { name: string; tfjsName: string; note: string } {
   return { name: backend.name, tfjsName: backend.tfjsName, note: describeBackend() };

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CHECKPOINT_VERSION, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, modelFromCheckpoint, saveCheckpoint } from './checkpoint';
 import { createModel, Model } from './model';
 import { withBackend } from './testing/backends';
 import { batchesOf, syntheticData, syntheticSet } from './testing/synthetic';
@@ -72,6 +72,42 @@ describe('checkpoints', () => {
       expect(Array.from(weights['head.bias'])).toEqual(Array.from(b.getWeights()['head.bias']));
       a.dispose();
       b.dispose();
+    }));
+
+  it('reads version-1 checkpoints (a file written by the version-1 encoder)', () =>
+    withBackend('wasm', async () => {
+      const buf = await fs.readFile(path.join(__dirname, 'testing', 'fixtures', 'checkpoint-v1.advlab'));
+      expect(buf.readUInt32LE(8)).toBe(1);
+      const decoded = decodeCheckpoint(buf);
+      expect(decoded.training).toBeNull();
+      expect(decoded.header).toMatchObject({
+        modelConfig: { featureMaps: [2, 4], dropRate: 0.1, batchNorm: true, useSkip: true, imageSize: 4 },
+        numClasses: 3,
+        classNames: ['cat', 'dog', 'eel'],
+        trainConfig: { epochs: 1, seed: 11 },
+        history: [{ epoch: 0, trainLoss: 1.25, trainAccuracy: 0.5, valLoss: 1.5, valAccuracy: 0.375, learningRate: 0.001, seconds: 2 }],
+        extra: { note: 'version 1' },
+      });
+      // It holds the initial weights of this architecture with seed 11.
+      const original = createModel({ featureMaps: [2, 4], imageSize: 4, dropRate: 0.1 }, 3, 11);
+      const loaded = modelFromCheckpoint(decoded);
+      const [w, v] = [original.getWeights(), loaded.getWeights()];
+      expect(Object.keys(v).sort()).toEqual(Object.keys(w).sort());
+      for (const k of Object.keys(w)) expect(Array.from(v[k])).toEqual(Array.from(w[k]));
+      original.dispose();
+      loaded.dispose();
+    }));
+
+  it('writes the current version and refuses versions it does not know', () =>
+    withBackend('wasm', () => {
+      const model = createModel({ featureMaps: [4, 8], imageSize: 8 }, 3, 1);
+      const buf = encodeCheckpoint(model, { classNames: ['a', 'b', 'c'] });
+      model.dispose();
+      expect(buf.readUInt32LE(8)).toBe(CHECKPOINT_VERSION);
+      expect(CHECKPOINT_VERSION).toBe(2);
+      const future = Buffer.from(buf);
+      future.writeUInt32LE(3, 8);
+      expect(() => decodeCheckpoint(future)).toThrow(/version 3 is not supported \(this build reads 1 and 2\)/);
     }));
 
   it('rejects files that are not checkpoints, truncated files and wrong class-name counts', () =>

@@ -1,6 +1,8 @@
 import { AUGMENTATION_FIELDS, TRAINING_FIELDS } from '@advlab/config';
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam } from './adam';
+import { Adam, AdamState } from './adam';
+import { backendSignature } from './backend';
+import { ModelConfig } from './config';
 import { LOSS_NAMES, LossName, lossFromLogits, oneHotTargets } from './losses';
 import { LR_SCHEDULES, LrScheduleName, learningRate } from './lr_schedule';
 import { cutmix, mixup } from './mixup';
@@ -92,14 +94,72 @@ export interface BatchProgress {
   readonly imagesPerSecond: number;
 }
 
+/**
+ * Everything needed to continue a run after an epoch as if it had never stopped: taken by
+ * {@link EpochEnd.snapshot} and given back as {@link TrainHooks.resumeFrom}. Plain values and
+ * arrays (no tensors); `encodeTrainingCheckpoint` / `decodeCheckpoint` carry it in a Buffer.
+ *
+ * It holds no random-generator state because the loop has none that lasts across epochs:
+ * every draw of epoch `e` (Mixup / CutMix ratios, permutations and boxes, dropout masks) comes
+ * from a generator seeded by `(config.seed, e, batch, ...)`, and `TrainingData.train(e)` is
+ * expected to do the same for its shuffle and augmentation (as `@advlab/data`'s `BatchLoader`
+ * does, and the adversarial batches of `@advlab/attacks`).
+ */
+export interface TrainingState {
+  readonly modelConfig: ModelConfig;
+  readonly numClasses: number;
+  /** The run's configuration; a resumed run must be given the same. */
+  readonly config: TrainConfig;
+  /** Epochs finished: the run goes on with epoch index `epochsDone` (0-based). */
+  readonly epochsDone: number;
+  /** Optimiser steps taken: with `batchesPerEpoch` and `config`, the learning-rate schedule's position. */
+  readonly step: number;
+  readonly batchesPerEpoch: number;
+  /**
+   * Threads the steps were spread over. Batch norm normalises each thread's shard on its own,
+   * so a resumed run uses the same count unless told otherwise (`TrainHooks.workers` or `runner`).
+   */
+  readonly workers: number;
+  /**
+   * `backendSignature()` of the process that took it. A resumed run is bit for bit the
+   * uninterrupted one when the resuming process has the same (for onednn: the same OpenMP
+   * thread count, `ADVLAB_THREADS`); otherwise it is the same run up to float rounding.
+   */
+  readonly backend: string;
+  /** Metrics of epochs `0 .. epochsDone - 1`. */
+  readonly history: readonly EpochMetrics[];
+  /** Parameters and batch-norm running statistics by name (as `Model.getWeights`). */
+  readonly weights: Readonly<Record<string, Float32Array>>;
+  readonly optimizer: AdamState;
+}
+
+/** What `onEpoch` gets besides the metrics. */
+export interface EpochEnd {
+  /**
+   * The run's state at the end of this epoch, for resuming it later with
+   * {@link TrainHooks.resumeFrom}. Copies weights and moments from the backend on the first
+   * call (later calls return the same object); only valid until `onEpoch` returns.
+   */
+  snapshot(): TrainingState;
+}
+
 /** Callbacks and cancellation. */
 export interface TrainHooks {
   onBatch?(p: BatchProgress): void | Promise<void>;
   /**
    * Called after every epoch with its metrics; returning `'stop'` ends training there (the
    * caller's early stopping: which epoch is best is the caller's rule, not the loop's).
+   * `end.snapshot()` gives the state to resume from after this epoch.
    */
-  onEpoch?(m: EpochMetrics): void | 'stop' | Promise<void | 'stop'>;
+  onEpoch?(m: EpochMetrics, end: EpochEnd): void | 'stop' | Promise<void | 'stop'>;
+  /**
+   * Continue the run a {@link TrainingState} was taken from, at epoch `epochsDone`: the model's
+   * weights, the optimiser and the schedule's position are set from it, and the run ends at
+   * `config.epochs` as the original would have. `config` must equal the state's and `model`
+   * have its architecture. On the same backend, worker count and data, the result is the
+   * uninterrupted run's bit for bit.
+   */
+  readonly resumeFrom?: TrainingState;
   /** Aborting stops cleanly before the next batch; the model keeps the weights reached. */
   readonly signal?: AbortSignal;
   /** Computes the steps (the caller keeps ownership). Default: `createStepRunner(model, { workers })`. */
@@ -110,9 +170,11 @@ export interface TrainHooks {
 
 /** Outcome of {@link train}. */
 export interface TrainResult {
+  /** Every epoch of the run, those before a resume included. */
   readonly history: EpochMetrics[];
   /** `stopped`: an `onEpoch` asked to stop. */
   readonly stopReason: 'completed' | 'stopped' | 'aborted';
+  /** Optimiser steps of the run, those before a resume included. */
   readonly steps: number;
 }
 
@@ -137,16 +199,20 @@ export function withTrainDefaults(partial: Partial<TrainConfig> = {}): TrainConf
 /**
  * Trains `model` in place, nanoGPT style: per batch, learning rate, mixing, forward/backward,
  * Adam step, BN running statistics, progress; per epoch, validation in evaluation mode,
- * history; the caller's `onEpoch` may stop it.
+ * history; the caller's `onEpoch` may stop it, and may take a snapshot to resume from
+ * ({@link TrainHooks.resumeFrom}).
  */
 export async function train(model: Model, data: TrainingData, partial: Partial<TrainConfig> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
   const config = withTrainDefaults(partial);
+  const resume = hooks.resumeFrom;
+  if (resume) checkResumable(resume, model, config, data);
   let runner: StepRunner | null = hooks.runner ?? null;
   const adam = new Adam({ weightDecay: config.weightDecay });
-  const history: EpochMetrics[] = [];
-  let batchesPerEpoch = data.batchesPerEpoch ?? 0;
-  let step = 0;
+  const history: EpochMetrics[] = resume ? [...resume.history] : [];
+  let batchesPerEpoch = resume?.batchesPerEpoch ?? data.batchesPerEpoch ?? 0;
+  let step = resume?.step ?? 0;
   let stopReason: TrainResult['stopReason'] = 'completed';
+  const workers = hooks.workers ?? resume?.workers;
 
   const lrAt = (s: number) => {
     const total = Math.max(1, batchesPerEpoch * config.epochs);
@@ -154,7 +220,11 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
   };
 
   try {
-    for (let epoch = 0; epoch < config.epochs && stopReason === 'completed'; epoch++) {
+    if (resume) {
+      adam.setState(resume.optimizer, model.params);
+      model.setWeights(resume.weights);
+    }
+    for (let epoch = resume?.epochsDone ?? 0; epoch < config.epochs && stopReason === 'completed'; epoch++) {
       const started = Date.now();
       let [lossSum, correct, seen, batch] = [0, 0, 0, 0];
       let lr = lrAt(step);
@@ -166,7 +236,7 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
         }
         const t0 = Date.now();
         lr = lrAt(step);
-        runner ??= await createStepRunner(model, { workers: hooks.workers, batchSize: b.x.shape[0] });
+        runner ??= await createStepRunner(model, { workers, batchSize: b.x.shape[0] });
         const rng = new Rng(config.seed, epoch, batch);
         const { x, targets } = mixBatch(b, model.numClasses, config, rng);
         const out = await runner.run(model, { x, targets, loss: config.loss, dropoutSeed: rng.nextUint32() });
@@ -198,7 +268,14 @@ export async function train(model: Model, data: TrainingData, partial: Partial<T
         seconds: (Date.now() - started) / 1000,
       };
       history.push(metrics);
-      if ((await hooks.onEpoch?.(metrics)) === 'stop') stopReason = 'stopped';
+      if (hooks.onEpoch) {
+        const end = epochEnd(model, config, adam, { epochsDone: epoch + 1, step, batchesPerEpoch, workers: runner?.workers ?? 1, history });
+        try {
+          if ((await hooks.onEpoch(metrics, end)) === 'stop') stopReason = 'stopped';
+        } finally {
+          end.close();
+        }
+      }
     }
   } finally {
     adam.dispose();
@@ -226,6 +303,61 @@ export async function evaluate(model: Model, batches: AsyncIterable<LabeledBatch
   }
   if (count === 0) throw new Error('evaluate: no batches');
   return { loss: lossSum / count, accuracy: correct / count, count };
+}
+
+/** The `onEpoch` argument: a lazy snapshot that stops working once the hook has returned. */
+function epochEnd(
+  model: Model,
+  config: TrainConfig,
+  adam: Adam,
+  position: Pick<TrainingState, 'epochsDone' | 'step' | 'batchesPerEpoch' | 'workers' | 'history'>,
+): EpochEnd & { close(): void } {
+  let open = true;
+  let taken: TrainingState | null = null;
+  return {
+    snapshot() {
+      if (!open) throw new Error('snapshot(): take it inside onEpoch, before training goes on');
+      taken ??= {
+        modelConfig: model.config,
+        numClasses: model.numClasses,
+        config,
+        ...position,
+        backend: backendSignature(),
+        history: [...position.history],
+        weights: model.getWeights(),
+        optimizer: adam.getState(),
+      };
+      return taken;
+    },
+    close() {
+      open = false;
+    },
+  };
+}
+
+/** Throws unless `state` can continue on `model` with `config` and `data`, naming what differs. */
+function checkResumable(state: TrainingState, model: Model, config: TrainConfig, data: TrainingData): void {
+  const fail = (what: string) => {
+    throw new Error(`resumeFrom: ${what}`);
+  };
+  const json = (v: unknown) => JSON.stringify(v);
+  if (state.numClasses !== model.numClasses) fail(`the state has ${state.numClasses} classes, the model ${model.numClasses}`);
+  for (const key of Object.keys(model.config) as (keyof ModelConfig)[]) {
+    if (json(state.modelConfig[key]) !== json(model.config[key])) fail(`model ${key} is ${json(model.config[key])}, the state's is ${json(state.modelConfig[key])}`);
+  }
+  const tensors = { ...model.params, ...model.bnState };
+  for (const [name, v] of Object.entries(tensors)) {
+    if (state.weights[name]?.length !== v.size) fail(`weights lack ${name} or have the wrong size for it`);
+  }
+  for (const name of Object.keys(state.weights)) if (!tensors[name]) fail(`weights name ${name}, which the model does not have`);
+  for (const key of Object.keys(config) as (keyof TrainConfig)[]) {
+    if (state.config[key] !== config[key]) fail(`${key} is ${String(config[key])}, the run being resumed had ${String(state.config[key])}`);
+  }
+  if (!Number.isInteger(state.epochsDone) || state.epochsDone < 1) fail(`epochsDone must be an integer >= 1, got ${state.epochsDone}`);
+  if (state.history.length !== state.epochsDone) fail(`${state.history.length} epochs of history for ${state.epochsDone} epochs done`);
+  if (data.batchesPerEpoch !== undefined && data.batchesPerEpoch !== state.batchesPerEpoch) {
+    fail(`the data has ${data.batchesPerEpoch} batches per epoch, the run being resumed had ${state.batchesPerEpoch}`);
+  }
 }
 
 function mixBatch(b: LabeledBatch, numClasses: number, config: TrainConfig, rng: Rng): { x: tf.Tensor4D; targets: tf.Tensor2D } {
