@@ -75,6 +75,41 @@ export const MIGRATIONS: readonly Migration[] = [
     ALTER TABLE blobs ALTER COLUMN data SET STORAGE EXTERNAL;
     `,
   },
+  {
+    name: 'workers, run leases and cancel requests',
+    sql: `
+      -- Trainer processes sharing this database: their heartbeats and what they run.
+      CREATE TABLE workers (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        role INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        backend TEXT NOT NULL,
+        threads INTEGER NOT NULL,
+        slots INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        run_ids TEXT[] NOT NULL DEFAULT '{}',
+        started_at BIGINT NOT NULL,
+        heartbeat_at BIGINT NOT NULL,
+        stopped_at BIGINT
+      );
+      CREATE INDEX workers_by_heartbeat ON workers(state, heartbeat_at);
+      -- Which worker runs a run now, and the job-queue worker holding its job.
+      CREATE TABLE run_leases (
+        run_id TEXT COLLATE "C" PRIMARY KEY REFERENCES runs(id),
+        worker_id TEXT COLLATE "C" NOT NULL,
+        queue_worker TEXT NOT NULL,
+        acquired_at BIGINT NOT NULL
+      );
+      CREATE INDEX run_leases_by_worker ON run_leases(worker_id);
+      -- Cancels asked for runs that a worker is running.
+      CREATE TABLE run_cancels (
+        run_id TEXT COLLATE "C" PRIMARY KEY REFERENCES runs(id),
+        requested_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this advlab writes. */

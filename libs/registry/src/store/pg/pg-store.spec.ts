@@ -27,7 +27,7 @@ describePg('PostgreSQL registry', () => {
       db,
       blobs: db.blobs('checkpoints'),
       reset: async () => {
-        await db.pool.query('TRUNCATE run_events, runs, models, datasets, blobs, blob_heads');
+        await db.pool.query('TRUNCATE run_events, runs, models, datasets, blobs, blob_heads, workers, run_leases, run_cancels');
       },
       close: () => db.close(),
     };
