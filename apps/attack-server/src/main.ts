@@ -1,6 +1,6 @@
 import { ATTACK_SERVER_DEFAULT_PORT, startAttackServer } from '@advlab/attack-service';
 import { installProcessGuard, intFromEnv, listenConfigFromEnv, shutdownOnSignals, tlsFromEnv } from '@advlab/grpc-server';
-import { defaultDataDir } from '@advlab/registry';
+import { databaseUrlFromEnv, defaultDataDir } from '@advlab/registry';
 
 async function main(): Promise<void> {
   const { host, port } = listenConfigFromEnv('ADVLAB_ATTACK', ATTACK_SERVER_DEFAULT_PORT);
@@ -14,6 +14,8 @@ async function main(): Promise<void> {
     liveIdleTimeoutMs,
     token: process.env.ADVLAB_TOKEN || undefined,
     tls: tlsFromEnv(),
+    // Scaled out, models are read from the database the trainers share.
+    files: { databaseUrl: databaseUrlFromEnv() },
   });
   // After the tensor backend has loaded: its handlers that rethrow rejections are replaced.
   installProcessGuard({ label: 'attack-server', logger: console });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ADVERSARIAL_FIELDS } from '@advlab/config';
-import { EpochMetrics, LabeledBatch, Model, Rng, train, TrainConfig, TrainHooks, TrainingData, TrainResult, withTrainDefaults } from '@advlab/model';
+import { EpochEnd, EpochMetrics, LabeledBatch, Model, Rng, train, TrainConfig, TrainHooks, TrainingData, TrainResult, withTrainDefaults } from '@advlab/model';
 import { Classifier, labelArray, modelClassifier } from './classifier';
 import { AttackResult } from './core';
 import { fgsmRandomStart } from './fgsm_rs';
@@ -55,7 +55,7 @@ export interface AdversarialEpochMetrics extends EpochMetrics {
 /** Callbacks and cancellation, as for `train`. */
 export interface AdversarialTrainHooks extends Omit<TrainHooks, 'onEpoch'> {
   /** After every epoch; returning `'stop'` ends training there (the caller picks the best epoch). */
-  onEpoch?(m: AdversarialEpochMetrics): void | 'stop' | Promise<void | 'stop'>;
+  onEpoch?(m: AdversarialEpochMetrics, end?: EpochEnd): void | 'stop' | Promise<void | 'stop'>;
 }
 
 /** Outcome of {@link adversarialTrain}. */
@@ -109,11 +109,13 @@ export async function adversarialTrain(model: Model, data: TrainingData, partial
       onBatch: hooks.onBatch,
       signal: hooks.signal,
       runner: hooks.runner,
-      onEpoch: async (m) => {
+      workers: hooks.workers,
+      resumeFrom: hooks.resumeFrom,
+      onEpoch: async (m, end) => {
         const r = await robustCheck(classifier, subset, config);
         const metrics: AdversarialEpochMetrics = { ...m, ...r };
         history.push(metrics);
-        return hooks.onEpoch?.(metrics);
+        return hooks.onEpoch?.(metrics, end);
       },
     });
     return { config, history, stopReason: result.stopReason, steps: result.steps };

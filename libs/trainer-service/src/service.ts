@@ -7,12 +7,13 @@ import { modelHandlers } from './handlers/models';
 import { runHandlers } from './handlers/runs';
 import { studyHandlers } from './handlers/studies';
 import type { WorkerDirectory } from './cluster/workers';
-import type { RunManager } from './runs';
+import type { RunDispatcher } from './runs';
 
 /** What the handlers work with. */
 export interface TrainerDeps {
   registry: Registry;
-  manager: RunManager;
+  /** Runs: in this process, or queued for workers when scaled out. */
+  manager: RunDispatcher;
   logger: Logger;
   /** Slots for Evaluate, Attack and Predict (bounded, with a bounded queue). */
   pool: WorkPool;

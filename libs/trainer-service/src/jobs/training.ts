@@ -1,6 +1,7 @@
 import {
   AugmentationConfig,
   CheckpointReason,
+  EpochMetrics as ProtoEpochMetrics,
   LrSchedule,
   Model as ModelRecord,
   RunKind,
@@ -13,16 +14,21 @@ import { failedPrecondition } from '@advlab/grpc-server';
 import {
   describeBackend,
   createModel,
+  decodeCheckpoint,
+  encodeTrainingCheckpoint,
+  modelFromCheckpoint,
   train,
   type BatchProgress,
+  type EpochEnd,
+  type TrainingState,
   type EpochMetrics as LibEpochMetrics,
   type Model,
   type TrainConfig,
   type TrainingData,
 } from '@advlab/model';
-import { lossName, newId, splitOptions, type Registry } from '@advlab/registry';
+import { lossName, splitOptions, type Registry } from '@advlab/registry';
 import { yieldToEventLoop } from '@advlab/data';
-import type { JobContext, JobResult } from '../runs';
+import { abortKind, type JobContext, type JobResult } from '../runs';
 import { BestEpoch, selectionMetric } from './best-epoch';
 
 /** Everything one training run needs, defaults already filled in. */
@@ -51,7 +57,12 @@ export interface TrainingVariant {
     model: Model,
     data: TrainingData,
     config: Partial<TrainConfig>,
-    hooks: { signal: AbortSignal; onBatch(p: BatchProgress): Promise<void>; onEpoch(m: VariantEpochMetrics): Promise<void | 'stop'> },
+    hooks: {
+      signal: AbortSignal;
+      resumeFrom?: TrainingState;
+      onBatch(p: BatchProgress): Promise<void>;
+      onEpoch(m: VariantEpochMetrics, end?: EpochEnd): Promise<void | 'stop'>;
+    },
   ): Promise<unknown>;
 }
 
@@ -78,10 +89,43 @@ export function libTrainConfig(t: TrainingConfig): Partial<TrainConfig> {
   };
 }
 
+/** The model a run registers: one per run, named after it, so that a run resumed elsewhere finds its best checkpoint. */
+export function modelIdOfRun(runId: string): string {
+  return `mdl-${runId.replace(/^run-/, '')}`;
+}
+
+/** The blob of a run's training state (weights, optimizer, position), written after each epoch when runs can move between workers. */
+export function trainingStateName(runId: string): string {
+  return `${runId}.train`;
+}
+
+/** What a training state carries besides the model lib's: the run's epochs as reported, to resume its log and its best-epoch rule. */
+interface RunResumeInfo {
+  runId: string;
+  epochs: unknown[];
+}
+
+/** The model lib's epoch metrics (and the robust accuracy) of a reported epoch. */
+function variantMetrics(e: ProtoEpochMetrics): VariantEpochMetrics {
+  return {
+    epoch: e.epoch - 1,
+    trainLoss: e.trainLoss,
+    trainAccuracy: e.trainAccuracy,
+    valLoss: e.valLoss,
+    valAccuracy: e.valAccuracy,
+    learningRate: e.learningRate,
+    seconds: e.seconds,
+    robustAccuracy: e.robustValAccuracy,
+  } as VariantEpochMetrics;
+}
+
 /**
  * A training run, top to bottom: split the dataset by seed, build (or load)
  * the model, train with progress events, write a checkpoint whenever the
- * epoch score improves, and register the best weights as a model.
+ * epoch score improves, and register the best weights as a model. Scaled out
+ * (the registry on PostgreSQL), each epoch also stores the whole training
+ * state, and a run taken over by another worker goes on from it exactly:
+ * the same weights, optimizer moments, schedule and random draws.
  */
 export async function runTraining(ctx: JobContext, registry: Registry, spec: TrainingSpec, variant: TrainingVariant): Promise<JobResult> {
   const t = spec.training;
@@ -92,8 +136,40 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
   }
   const classNames = [...splits.train.classNames];
   ctx.update({ backend: describeBackend() });
+  const movable = registry.db.kind === 'postgres';
+  const stateName = trainingStateName(ctx.run.id);
+  const modelId = modelIdOfRun(ctx.run.id);
+  const meta = { classNames, trainConfig: { model: spec.model, training: t, adversarial: spec.adversarial } };
+  // The one rule for the best epoch (jobs/best-epoch.ts): checkpoint, early stop and reported figures.
+  const rule = new BestEpoch<VariantEpochMetrics>(selectionMetric(variant.kind), t.earlyStoppingPatience);
+  let bytes = 0;
+  const history: LibEpochMetrics[] = [];
+  const reported: ProtoEpochMetrics[] = [];
 
-  const model = spec.baseModelId ? await copyOfStoredModel(registry, spec.baseModelId, spec.model, classNames) : createModel(
+  // A run taken over from another worker: its last end-of-epoch state, if it wrote one.
+  let resumeFrom: TrainingState | undefined;
+  let model: Model | undefined;
+  let metEarlyStop = false;
+  const saved = movable ? await registry.models.blobs.get(stateName) : undefined;
+  if (saved) {
+    const decoded = decodeCheckpoint(saved);
+    const info = decoded.header.extra as RunResumeInfo | undefined;
+    if (decoded.training && info?.runId === ctx.run.id) {
+      resumeFrom = decoded.training;
+      model = modelFromCheckpoint(decoded);
+      history.push(...decoded.training.history);
+      for (const json of info.epochs) {
+        const e = ProtoEpochMetrics.fromJSON(json);
+        reported.push(e);
+        metEarlyStop = rule.consider(variantMetrics(e)).stop;
+      }
+      // Epochs the state holds that the log lacks (the worker stopped between the two writes).
+      for (const e of reported.slice(ctx.run.history.length)) ctx.emit({ $case: 'epoch', value: e });
+      bytes = (await registry.models.readCheckpoint(modelId))?.length ?? 0;
+    }
+  }
+
+  model ??= spec.baseModelId ? await copyOfStoredModel(registry, spec.baseModelId, spec.model, classNames) : createModel(
     {
       featureMaps: spec.model.featureMaps,
       dropRate: spec.model.dropRate,
@@ -108,6 +184,7 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
     model.dispose();
     throw failedPrecondition(`model.image_size ${model.config.imageSize} differs from the dataset's ${splits.train.height}; leave it 0 to use the dataset's`);
   }
+  const trained = model;
 
   const trainLoader = new BatchLoader(splits.train, { batchSize: t.batchSize, seed: t.seed, augment: augmentOptions(t.augmentation) });
   const valLoader = new BatchLoader(splits.validation, { batchSize: Math.max(64, t.batchSize as number), augment: false });
@@ -117,41 +194,35 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
     batchesPerEpoch: trainLoader.batchesPerEpoch,
   };
   const loop = variant.train ?? ((m, d, c, h) => train(m, d, c, h));
-
-  const modelId = newId('mdl');
-  const meta = { classNames, trainConfig: { model: spec.model, training: t, adversarial: spec.adversarial } };
-  // The one rule for the best epoch (jobs/best-epoch.ts): checkpoint, early stop and reported figures.
-  const rule = new BestEpoch<VariantEpochMetrics>(selectionMetric(variant.kind), t.earlyStoppingPatience);
-  let bytes = 0;
-  const history: LibEpochMetrics[] = [];
   let epochStarted = Date.now();
 
   try {
-    await loop(model, data, libTrainConfig(t), {
-      signal: ctx.signal,
-      onBatch: async (p) => {
-        // Training shares the thread with the server: let RPCs and timers run between batches.
-        await yieldToEventLoop();
-        if (p.batch === 1) epochStarted = Date.now();
-        ctx.emit({
-          $case: 'batch',
-          value: {
-            epoch: p.epoch + 1,
-            batch: p.batch,
-            batchesPerEpoch: trainLoader.batchesPerEpoch,
-            // Running means over the epoch, as the proto says: a watcher that joins mid-epoch
-            // draws a smooth curve from where the epoch stands, not per-batch noise.
-            loss: p.epochLoss,
-            accuracy: p.epochAccuracy,
-            imagesPerSecond: (1000 * p.epochImages) / Math.max(1, Date.now() - epochStarted),
-          },
-        });
-      },
-      onEpoch: async (m: VariantEpochMetrics) => {
-        history.push(m);
-        ctx.emit({
-          $case: 'epoch',
-          value: {
+    // A run taken over after it met its early-stopping rule only registers its model.
+    if (!metEarlyStop) {
+      await loop(trained, data, libTrainConfig(t), {
+        signal: ctx.signal,
+        resumeFrom,
+        onBatch: async (p) => {
+          // Training shares the thread with the server: let RPCs and timers run between batches.
+          await yieldToEventLoop();
+          if (p.batch === 1) epochStarted = Date.now();
+          ctx.emit({
+            $case: 'batch',
+            value: {
+              epoch: p.epoch + 1,
+              batch: p.batch,
+              batchesPerEpoch: trainLoader.batchesPerEpoch,
+              // Running means over the epoch, as the proto says: a watcher that joins mid-epoch
+              // draws a smooth curve from where the epoch stands, not per-batch noise.
+              loss: p.epochLoss,
+              accuracy: p.epochAccuracy,
+              imagesPerSecond: (1000 * p.epochImages) / Math.max(1, Date.now() - epochStarted),
+            },
+          });
+        },
+        onEpoch: async (m: VariantEpochMetrics, end?: EpochEnd) => {
+          history.push(m);
+          const epoch: ProtoEpochMetrics = {
             epoch: m.epoch + 1,
             trainLoss: m.trainLoss,
             trainAccuracy: m.trainAccuracy,
@@ -161,18 +232,32 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
             learningRate: m.learningRate,
             seconds: m.seconds,
             imagesPerSecond: splits.train.count / Math.max(1e-3, m.seconds),
-          },
-        });
-        const { improved, stop } = rule.consider(m);
-        if (improved) {
-          bytes = await registry.models.writeCheckpoint(modelId, model, { ...meta, history });
-          ctx.update({ bestValAccuracy: m.valAccuracy ?? 0, bestRobustAccuracy: m.robustAccuracy });
-          ctx.emit({ $case: 'checkpoint', value: { epoch: m.epoch + 1, reason: CheckpointReason.CHECKPOINT_REASON_BEST, accuracy: rule.score(m) } });
-        }
-        return stop ? 'stop' : undefined;
-      },
-    });
+          };
+          reported.push(epoch);
+          const { improved, stop } = rule.consider(m);
+          // Best checkpoint, then the training state, then the events: a worker that stops between
+          // two of these leaves a state that a resumed run trusts (see above).
+          if (improved) bytes = await registry.models.writeCheckpoint(modelId, trained, { ...meta, history });
+          if (movable && end) {
+            const extra: RunResumeInfo = { runId: ctx.run.id, epochs: reported.map((e) => ProtoEpochMetrics.toJSON(e)) };
+            await registry.models.blobs.put(stateName, encodeTrainingCheckpoint(end.snapshot(), { ...meta, extra: { ...extra } }));
+          }
+          ctx.emit({ $case: 'epoch', value: epoch });
+          if (improved) {
+            ctx.update({ bestValAccuracy: m.valAccuracy ?? 0, bestRobustAccuracy: m.robustAccuracy });
+            ctx.emit({ $case: 'checkpoint', value: { epoch: m.epoch + 1, reason: CheckpointReason.CHECKPOINT_REASON_BEST, accuracy: rule.score(m) } });
+          }
+          return stop ? 'stop' : undefined;
+        },
+      });
+    }
     const best = rule.best;
+    const stopped = abortKind(ctx.signal);
+    if (movable && (stopped === 'shutdown' || stopped === 'lost')) {
+      // Another worker goes on with this run: its checkpoints stay.
+      return {};
+    }
+    await registry.models.blobs.delete(stateName);
     if (ctx.signal.aborted || !best) {
       await registry.models.discardCheckpoint(modelId);
       return {};
@@ -182,10 +267,10 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
       name: spec.name,
       runId: ctx.run.id,
       datasetId: spec.datasetId,
-      config: { ...spec.model, imageSize: model.config.imageSize, classNames },
+      config: { ...spec.model, imageSize: trained.config.imageSize, classNames },
       training: t,
       adversarial: spec.adversarial,
-      numParameters: model.numParameters(),
+      numParameters: trained.numParameters(),
       valAccuracy: best.valAccuracy ?? 0,
       robustAccuracy: best.robustAccuracy,
       epoch: best.epoch + 1,
@@ -195,10 +280,14 @@ export async function runTraining(ctx: JobContext, registry: Registry, spec: Tra
     await registry.models.register(record);
     return { model: record };
   } catch (err) {
-    await registry.models.discardCheckpoint(modelId);
+    const stopped = abortKind(ctx.signal);
+    if (!(movable && (stopped === 'shutdown' || stopped === 'lost'))) {
+      await registry.models.blobs.delete(stateName);
+      await registry.models.discardCheckpoint(modelId);
+    }
     throw err;
   } finally {
-    model.dispose();
+    trained.dispose();
   }
 }
 

@@ -26,6 +26,32 @@ export interface JobContext {
   runChildren(children: Run[], onFinished?: (child: Run, index: number) => Promise<void> | void): Promise<Run[]>;
 }
 
+/**
+ * Why a job's signal was aborted: a cancel (the run ends), or a stop of this
+ * process or a take-over by another worker (the run goes on elsewhere, so its
+ * checkpoints must be kept). Undefined while it is not aborted.
+ */
+export function abortKind(signal: AbortSignal): 'cancel' | 'shutdown' | 'lost' | undefined {
+  if (!signal.aborted) return undefined;
+  const kind = (signal.reason as { abortKind?: unknown } | undefined)?.abortKind;
+  return kind === 'shutdown' || kind === 'lost' ? kind : 'cancel';
+}
+
+/**
+ * How the handlers queue, read, cancel and watch runs: in this process
+ * (`RunManager`), or through PostgreSQL for workers anywhere (`ClusterDispatcher`).
+ */
+export interface RunDispatcher {
+  /** Registers `run` as queued and schedules its job (`body` here, or the job its record calls for on a worker). */
+  submit(run: Run, body: JobBody, options?: { resumable?: boolean }): Promise<Run>;
+  /** The run with its history; NOT_FOUND when unknown. */
+  get(runId: string): Promise<Run>;
+  /** NOT_FOUND for an unknown id, FAILED_PRECONDITION for a finished run. */
+  cancel(runId: string): Promise<Run>;
+  /** The stored log after `afterSequence`, then live events until the run ends. */
+  watch(runId: string, afterSequence: number, signal: AbortSignal): AsyncGenerator<RunEvent>;
+}
+
 /** A job's successful result. */
 export interface JobResult {
   /** The stored model the run produced, if any. */
@@ -46,6 +72,10 @@ export interface RunManagerOptions {
   jobFor?: (run: Run) => JobBody;
   /** Runs children elsewhere (scaled out) instead of inline; resolves with their final records. */
   childRunner?: ChildRunner;
+  /** Called with each event once it is stored (scaled out: to wake watchers in other processes). */
+  onStored?: (event: RunEvent) => void;
+  /** Called with each batch-progress event (not stored; scaled out: relayed to other processes). */
+  onProgress?: (event: RunEvent) => void;
   logger?: Logger;
 }
 
@@ -63,8 +93,8 @@ interface ActiveRun {
   /** A service stop leaves the run as it is, to be resumed when the service starts again. */
   resumable: boolean;
   controller: AbortController;
-  /** Why the job's signal was aborted. */
-  abortReason?: 'cancel' | 'shutdown';
+  /** Why the job's signal was aborted: a cancel, a service stop, or the run taken over by another worker. */
+  abortReason?: 'cancel' | 'shutdown' | 'lost';
   lastBatchEventAt: number;
   epochsCompleted: number;
 }
@@ -77,7 +107,7 @@ const TERMINAL_EVENTS: ReadonlySet<RunEventBody['$case']> = new Set(['finished',
  * clients watch a run: replay from the log, then live events until it ends.
  * A job keeps running when its clients disconnect.
  */
-export class RunManager {
+export class RunManager implements RunDispatcher {
   private readonly active = new Map<string, ActiveRun>();
   private readonly queue: ActiveRun[] = [];
   private readonly watchers = new Map<string, Set<PushStream<RunEvent>>>();
@@ -91,6 +121,8 @@ export class RunManager {
   private readonly logger: Logger;
   private jobFor?: (run: Run) => JobBody;
   private readonly childRunner?: ChildRunner;
+  private readonly onStored?: (event: RunEvent) => void;
+  private readonly onProgress?: (event: RunEvent) => void;
   private readonly idle = new Set<() => void>();
   private stopping = false;
 
@@ -104,6 +136,8 @@ export class RunManager {
     this.logger = options.logger ?? console;
     this.jobFor = options.jobFor;
     this.childRunner = options.childRunner;
+    this.onStored = options.onStored;
+    this.onProgress = options.onProgress;
   }
 
   /** Sets how a child run's job is built (the trainer's catalog of jobs, known once its handlers are). */
@@ -172,6 +206,50 @@ export class RunManager {
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
     queueMicrotask(() => this.pump());
     return run;
+  }
+
+  /**
+   * Runs a stored, unfinished run now, in the caller's flow (a worker that
+   * took the run's job from the queue): its log goes on after its last event.
+   * The run is resumable: a stop leaves it unfinished for another worker.
+   * Resolves with the run's record once the job returns.
+   */
+  async executeStored(run: Run, body: JobBody): Promise<Run> {
+    if (this.stopping) throw failedPrecondition('the trainer is shutting down');
+    this.sequences.set(run.id, await this.runs.lastSequence(run.id));
+    const entry: ActiveRun = { run, body, resumable: true, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
+    this.active.set(run.id, entry);
+    this.running++;
+    try {
+      await this.execute(entry);
+    } finally {
+      this.running--;
+    }
+    await this.flushed(run.id);
+    return (await this.runs.get(run.id)) ?? run;
+  }
+
+  /**
+   * Stops a run here without ending it: another worker has taken it over.
+   * Nothing more is written for it by this process. Returns whether it ran here.
+   */
+  abandon(runId: string): boolean {
+    const entry = this.active.get(runId);
+    if (!entry) return false;
+    this.abort(entry, 'lost');
+    return true;
+  }
+
+  /** Whether this process is running the run now. */
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Appends an event to a stored run that this process is not running (a hand-over, before it runs here). */
+  async appendTo(runId: string, body: RunEventBody): Promise<void> {
+    if (!this.sequences.has(runId)) this.sequences.set(runId, await this.runs.lastSequence(runId));
+    this.record(runId, body);
+    await this.flushed(runId);
   }
 
   /**
@@ -338,9 +416,10 @@ export class RunManager {
     return entry;
   }
 
-  private abort(entry: ActiveRun, reason: 'cancel' | 'shutdown'): void {
+  private abort(entry: ActiveRun, reason: 'cancel' | 'shutdown' | 'lost'): void {
     entry.abortReason ??= reason;
-    entry.controller.abort(new Error(reason === 'cancel' ? 'cancelled' : 'service shutting down'));
+    const message = { cancel: 'cancelled', shutdown: 'service shutting down', lost: 'taken over by another worker' }[reason];
+    entry.controller.abort(Object.assign(new Error(message), { abortKind: reason }));
   }
 
   private pump(): void {
@@ -360,19 +439,21 @@ export class RunManager {
   private async execute(entry: ActiveRun): Promise<void> {
     const { run } = entry;
     run.status = RunStatus.RUN_STATUS_RUNNING;
-    run.startedAt = new Date();
+    run.startedAt ??= new Date();
     this.save(run);
     this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_RUNNING, queuePosition: 0 } });
     const ctx: JobContext = {
       run,
       signal: entry.controller.signal,
       emit: (event) => {
+        // A run another worker took over is no longer this process's to write.
+        if (entry.abortReason === 'lost') return;
         if (event.$case === 'epoch') entry.epochsCompleted = event.value.epoch;
         this.record(run.id, event, entry);
       },
       update: (patch) => {
         Object.assign(run, patch);
-        this.save(run);
+        if (entry.abortReason !== 'lost') this.save(run);
       },
       runChildren: (children, onFinished = () => undefined) => this.runChildren(run, children, entry.controller.signal, onFinished),
     };
@@ -380,7 +461,7 @@ export class RunManager {
       const result = await entry.body(ctx);
       if (entry.abortReason === 'cancel') {
         await this.finish(run, { $case: 'cancelled', value: { epochsCompleted: entry.epochsCompleted } });
-      } else if (entry.abortReason === 'shutdown' && entry.resumable) {
+      } else if (entry.abortReason === 'lost' || (entry.abortReason === 'shutdown' && entry.resumable)) {
         this.endWatchers(run.id);
       } else if (entry.abortReason === 'shutdown') {
         await this.finish(run, {
@@ -392,7 +473,7 @@ export class RunManager {
         await this.finish(run, { $case: 'finished', value: { run: undefined, model: result.model } });
       }
     } catch (err) {
-      if (entry.abortReason === 'shutdown' && entry.resumable) {
+      if (entry.abortReason === 'lost' || (entry.abortReason === 'shutdown' && entry.resumable)) {
         // Whatever the stop broke is redone when the run resumes.
         this.endWatchers(run.id);
         return;
@@ -442,7 +523,14 @@ export class RunManager {
       this.sequences.set(runId, sequence);
     }
     const event: RunEvent = { runId, sequence, time: new Date(now), event: body };
-    if (sequence) this.write(runId, () => this.runs.appendEvent(event));
+    if (sequence) {
+      this.write(runId, async () => {
+        await this.runs.appendEvent(event);
+        this.onStored?.(event);
+      });
+    } else {
+      this.onProgress?.(event);
+    }
     for (const watcher of this.watchers.get(runId) ?? []) {
       // A slow watcher keeps every stored event but only the latest progress.
       if (body.$case === 'batch') watcher.replace((e) => e.event?.$case === 'batch', event);
