@@ -1,4 +1,4 @@
-import { TrainerServiceService, Worker, WorkerRole, WorkerState } from '@advlab/contract';
+import { EpochMetrics, Run, RunEvent, RunKind, RunStatus, TrainerServiceService, Worker, WorkerRole, WorkerState } from '@advlab/contract';
 import { startTrainerServer, type TrainerServer } from '@advlab/trainer-service';
 import * as grpc from '@grpc/grpc-js';
 import * as fs from 'node:fs';
@@ -46,11 +46,20 @@ describe('advlab workers against a real trainer', () => {
   }, 60_000);
 });
 
-describe('advlab workers against a fake trainer', () => {
+describe('advlab workers and a hand-over against a fake trainer', () => {
   const started = new Date(Date.now() - 3_600_000);
   const api = Worker.fromPartial({ id: 'w-api', role: WorkerRole.WORKER_ROLE_API, state: WorkerState.WORKER_STATE_ALIVE, host: 'api-0', pid: 7, backend: 'cpu', threads: 1, startedAt: started, version: '0.1.0' });
   const worker = Worker.fromPartial({ id: 'w-b', role: WorkerRole.WORKER_ROLE_WORKER, state: WorkerState.WORKER_STATE_ALIVE, host: 'gpu-1', pid: 4121, backend: 'onednn', threads: 8, slots: 2, runIds: ['run-x'], startedAt: started, version: '0.1.0' });
   const lost = Worker.fromPartial({ id: 'w-a', role: WorkerRole.WORKER_ROLE_WORKER, state: WorkerState.WORKER_STATE_LOST, host: 'gpu-0', pid: 88, backend: 'onednn', threads: 8, slots: 2, startedAt: started, version: '0.1.0' });
+  const run = Run.fromPartial({ id: 'run-x', name: 'moved', kind: RunKind.RUN_KIND_TRAIN, status: RunStatus.RUN_STATUS_RUNNING, datasetId: 'toy', training: { epochs: 2 } });
+  const epoch = (n: number) => EpochMetrics.fromPartial({ epoch: n, trainLoss: 1 / n, trainAccuracy: 0.5, valLoss: 1 / n, valAccuracy: 0.5, learningRate: 0.001, seconds: 1, imagesPerSecond: 10 });
+  const events = [
+    { $case: 'created', value: { run } },
+    { $case: 'epoch', value: epoch(1) },
+    { $case: 'handover', value: { fromWorker: 'w-a', toWorker: 'w-b', resumedAfterEpoch: 1, reason: 'worker w-a stopped sending heartbeats' } },
+    { $case: 'epoch', value: epoch(2) },
+    { $case: 'finished', value: { run: { ...run, status: RunStatus.RUN_STATUS_SUCCEEDED } } },
+  ].map((event, i) => RunEvent.fromPartial({ runId: 'run-x', sequence: i + 1, time: new Date(), event } as RunEvent));
   let fake: { server: grpc.Server; address: string };
   let older: { server: grpc.Server; address: string };
   const cli = (...argv: string[]) => runCli(argv, { env: { ADVLAB_TRAINER_ADDR: fake.address } });
@@ -62,6 +71,11 @@ describe('advlab workers against a fake trainer', () => {
         const beat = (w: Worker, secondsAgo: number) => ({ ...w, heartbeatAt: new Date(now - secondsAgo * 1000) });
         done(null, { workers: [beat(api, 1), beat(worker, 2), ...(call.request.includeStopped ? [beat(lost, 95)] : [])] });
       },
+      watchRun: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        for (const event of events) call.write({ event });
+        call.end();
+      },
+      getRun: (_call: unknown, done: grpc.sendUnaryData<unknown>) => done(null, { run: { ...run, status: RunStatus.RUN_STATUS_SUCCEEDED } }),
     });
     older = await fakeTrainer({});
   });
@@ -90,6 +104,16 @@ describe('advlab workers against a fake trainer', () => {
       ['w-a', 'worker', 'lost'],
     ]);
     expect(workers[1]).toMatchObject({ host: 'gpu-1', pid: 4121, backend: 'onednn', threads: 8, runIds: ['run-x'], slots: 2, startedAt: started.toISOString(), version: '0.1.0' });
+  });
+
+  it('watch prints the hand-over as one line and follows the run to its end', async () => {
+    const res = await cli('watch', 'run-x');
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('run run-x moved from worker w-a to w-b: resumes after epoch 1 (worker w-a stopped sending heartbeats)\n');
+    expect(res.stderr.indexOf('moved from worker')).toBeLessThan(res.stderr.indexOf('epoch 2/2'));
+    expect(res.stdout).toMatch(/^status:\s+succeeded$/m);
+    const lines = (await cli('watch', 'run-x', '--json-lines')).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.event?.handover)?.event.handover).toEqual({ fromWorker: 'w-a', toWorker: 'w-b', resumedAfterEpoch: 1, reason: 'worker w-a stopped sending heartbeats' });
   });
 
   it('a trainer without ListWorkers exits 1 and says so', async () => {
