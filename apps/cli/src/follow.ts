@@ -1,4 +1,4 @@
-import { RunEvent, type Model, type Run, type SweepTrial } from '@advlab/contract';
+import { RunEvent, type Model, type Run, type RunHandover, type SweepTrial } from '@advlab/contract';
 import { status, type ClientReadableStream } from '@grpc/grpc-js';
 import { duration, num, pct, statusName } from './format';
 import { stageName, stageSummary } from './views';
@@ -104,6 +104,10 @@ export async function followRun(out: Output, stream: ClientReadableStream<{ even
           progress.log(`stage ${stageName(e.value.kind)} done in ${duration(e.value.seconds)}: ${stageSummary(e.value)}`);
           break;
         }
+        case 'handover':
+          progress.done();
+          progress.log(handoverLine(event.runId, e.value));
+          break;
         case 'finished':
           result.outcome = 'succeeded';
           result.run = e.value.run ?? result.run;
@@ -131,6 +135,16 @@ export async function followRun(out: Output, stream: ClientReadableStream<{ even
     progress.done();
   }
   return result;
+}
+
+/**
+ * A run that moved to another worker, in one line: "run run-x moved from worker w-a to w-b:
+ * resumes after epoch 3 (worker w-a stopped sending heartbeats)".
+ */
+export function handoverLine(runId: string, h: RunHandover): string {
+  const moved = h.fromWorker ? `from worker ${h.fromWorker} to ${h.toWorker}` : `to worker ${h.toWorker}`;
+  const resumes = h.resumedAfterEpoch > 0 ? `resumes after epoch ${h.resumedAfterEpoch}` : `starts ${h.fromWorker ? 'again ' : ''}from epoch 1`;
+  return `run ${runId} moved ${moved}: ${resumes}${h.reason ? ` (${h.reason})` : ''}`;
 }
 
 /** Tells how to get back to a run that goes on without us. */

@@ -1,5 +1,5 @@
 import { RunStatus } from '@advlab/contract';
-import { bytes, duration, epsLabel, pct, statusName, table } from './format';
+import { ago, bytes, duration, epsLabel, pct, statusName, table } from './format';
 
 describe('table', () => {
   it('pads columns, right-aligns numbers and trims line ends', () => {
@@ -36,5 +36,13 @@ describe('numbers', () => {
     expect(duration(3720)).toBe('1h02m');
     expect(bytes(2048)).toBe('2.0 KiB');
     expect(statusName(RunStatus.RUN_STATUS_SUCCEEDED)).toBe('succeeded');
+  });
+
+  it('writes how long ago a heartbeat was, in whole seconds, then minutes', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(ago(new Date(now - 2_400), now)).toBe('2s ago');
+    expect(ago(new Date(now - 95_000), now)).toBe('1m35s ago');
+    expect(ago(new Date(now + 500), now)).toBe('0s ago');
+    expect(ago(undefined, now)).toBe('-');
   });
 });

@@ -1,4 +1,4 @@
-import { RunKind, RunStatus, Split } from '@advlab/contract';
+import { RunKind, RunStatus, Split, WorkerRole, WorkerState } from '@advlab/contract';
 
 export type Align = 'left' | 'right';
 
@@ -54,6 +54,13 @@ export function duration(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** How long before `now` a time was: "2s ago", "4m05s ago", "1h02m ago"; "-" when missing. */
+export function ago(date: Date | undefined, now: number = Date.now()): string {
+  if (!date) return '-';
+  const seconds = Math.max(0, (now - date.getTime()) / 1000);
+  return seconds < 60 ? `${Math.floor(seconds)}s ago` : `${duration(seconds)} ago`;
+}
+
 /** Bytes as "812 B", "3.4 KiB", "1.2 MiB". */
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -78,6 +85,8 @@ function enumName(names: Record<number, string>, prefix: string, value: number):
 export const statusName = (s: RunStatus) => enumName(RunStatus as unknown as Record<number, string>, 'RUN_STATUS_', s);
 export const kindName = (k: RunKind) => enumName(RunKind as unknown as Record<number, string>, 'RUN_KIND_', k);
 export const splitName = (s: Split) => enumName(Split as unknown as Record<number, string>, 'SPLIT_', s);
+export const workerRoleName = (r: WorkerRole) => enumName(WorkerRole as unknown as Record<number, string>, 'WORKER_ROLE_', r);
+export const workerStateName = (s: WorkerState) => enumName(WorkerState as unknown as Record<number, string>, 'WORKER_STATE_', s);
 
 /** Feature maps as "[16,32,64]". */
 export const featureMaps = (maps: readonly number[] | undefined) => `[${(maps ?? []).join(',')}]`;

@@ -10,8 +10,9 @@ import {
   type RobustResult,
   type Run,
   type SweepTrial,
+  type Worker,
 } from '@advlab/contract';
-import { kindName, statusName } from './format';
+import { kindName, statusName, workerRoleName, workerStateName } from './format';
 
 /*
  * The JSON that --json prints. Resources are written with every field present
@@ -128,5 +129,22 @@ export function datasetJson(d: Dataset) {
     skipped: d.skipped,
     builtin: d.builtin,
     createdAt: iso(d.createdAt),
+  };
+}
+
+export function workerJson(w: Worker) {
+  return {
+    id: w.id,
+    role: workerRoleName(w.role),
+    state: workerStateName(w.state),
+    host: w.host,
+    pid: w.pid,
+    backend: w.backend,
+    threads: w.threads,
+    runIds: w.runIds,
+    slots: w.slots,
+    startedAt: iso(w.startedAt),
+    heartbeatAt: iso(w.heartbeatAt),
+    version: w.version,
   };
 }

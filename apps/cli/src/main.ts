@@ -19,6 +19,7 @@ import { study } from './commands/study';
 import { sweep } from './commands/sweep';
 import { train } from './commands/train';
 import { watch } from './commands/watch';
+import { workers } from './commands/workers';
 import { processContext, type CliContext, type Writer } from './context';
 import { EXIT, reportError } from './errors';
 import { arg, ATTACK_METHODS_TEXT, attackOptions, autoAttackOptions, modelTrainingOptions, outputOptions, repeatable, timeoutOption } from './options';
@@ -39,6 +40,7 @@ Examples:
   advlab predict mdl-... ./test --out submission.csv
   advlab study --dataset fashion-mnist-mini --preset quick --report report.html
   advlab report run-... --out report.html
+  advlab workers --all
 
 Environment:
   ADVLAB_TRAINER_ADDR  trainer service (default 127.0.0.1:50051)
@@ -153,6 +155,9 @@ export function createProgram(ctx: CliContext): Command {
 
   timeoutOption(outputOptions(command('datasets', 'list the bundled and imported datasets')), DEFAULT_DEADLINE_S).action((opts) => datasets(ctx, opts));
   timeoutOption(outputOptions(command('info', "what the services run on: tensor backend (and, on wasm, how to get the native one), version, memory, load, incidents")), DEFAULT_DEADLINE_S).action((opts) => info(ctx, opts));
+  timeoutOption(outputOptions(command('workers', 'the trainer processes sharing the registry: role, state, backend, runs, last heartbeat')), DEFAULT_DEADLINE_S)
+    .option('--all', 'also list the workers that stopped or were lost in the last hour')
+    .action((opts) => workers(ctx, opts));
   outputOptions(
     command('import', "import an ImageFolder (one sub-folder per class; read by the service, so on the service's machine)")
       .argument('<name>', 'dataset name ([A-Za-z0-9._-], at most 64 characters)')

@@ -7,7 +7,7 @@ describe('navigation', () => {
   });
 
   it('lists the dashboard sections in order', () => {
-    expect(NAV_ITEMS.map((i) => i.label)).toEqual(['Health', 'Runs', 'New run', 'Gallery', 'Live attack', 'Datasets', 'Models', 'Sweeps', 'Studies']);
+    expect(NAV_ITEMS.map((i) => i.label)).toEqual(['Health', 'Workers', 'Runs', 'New run', 'Gallery', 'Live attack', 'Datasets', 'Models', 'Sweeps', 'Studies']);
   });
 
   it.each([
@@ -16,6 +16,7 @@ describe('navigation', () => {
     ['/runs/abc123', '/runs'],
     ['/runs/new', '/runs/new'],
     ['/gallery', '/gallery'],
+    ['/workers', '/workers'],
     ['/runsx', undefined],
     ['/elsewhere', undefined],
   ])('marks %s as %s', (pathname, expected) => {

@@ -9,6 +9,12 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Health', description: 'Whether the trainer and the attack server answer their gRPC health checks.', available: true },
+  {
+    href: '/workers',
+    label: 'Workers',
+    description: "The trainer's processes (the api and its workers, or the one trainer of a single machine): role, state, backend, the runs each executes now and its last heartbeat, refreshed live.",
+    available: true,
+  },
   { href: '/runs', label: 'Runs', description: 'Every training run with its status, key configuration, best accuracies and duration, refreshed live.', available: true },
   { href: '/runs/new', label: 'New run', description: 'Start a training run, an adversarial training run or a sweep from a validated form.', available: true },
   { href: '/gallery', label: 'Gallery', description: 'Clean, adversarial and amplified-perturbation images for a model and an attack, with predictions.', available: true },

@@ -6,8 +6,8 @@ import { getTrainerClient } from './clients';
 import { toDashboardError } from './errors';
 import { toAdversarialTrainRequest, toImportDatasetRequest, toSweepRequest, toTrainRequest, toWireAttack } from './requests';
 import { grpcStreamToSSE } from './sse';
-import type { StudyRequestData, DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView } from '@advlab/dashboard-util';
-import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toImportEvent, toModel, toRun, toRunEvent, toSample } from './views';
+import type { StudyRequestData, DatasetView, GalleryRequestData, ImportDatasetRequestData, NewRunRequest, EvaluationView, GalleryView, ModelView, RunKindView, RunStatusView, RunView, SampleView, WorkerView } from '@advlab/dashboard-util';
+import { fromRunKind, fromRunStatus, toDataset, toEvaluation, toGallery, toImportEvent, toModel, toRun, toRunEvent, toSample, toWorker } from './views';
 
 const LIST_DEADLINE_MS = 10_000;
 const EVALUATE_DEADLINE_MS = 180_000;
@@ -269,6 +269,16 @@ export function importDatasetEvents(data: ImportDatasetRequestData, options: { s
       return event.type === 'progress' ? { event: 'progress', data: { done: event.done, total: event.total, skipped: event.skipped } } : { event: 'dataset', data: event.dataset };
     },
   });
+}
+
+/**
+ * The trainer processes sharing the registry (scaled out: the api and every worker; on one
+ * machine: the one trainer), the api first, then workers by start time. With `includeStopped`,
+ * also those lost or shut down in the last hour.
+ */
+export async function listWorkers(options: { includeStopped?: boolean } = {}, client?: Client): Promise<WorkerView[]> {
+  const { workers } = await api(client).listWorkers({ includeStopped: options.includeStopped ?? false }, undefined, deadline(LIST_DEADLINE_MS));
+  return workers.map(toWorker);
 }
 
 export const SAMPLE_AUGMENTATIONS = ['none', 'flip-jitter', 'mixup', 'cutmix'] as const;

@@ -62,6 +62,15 @@ describe('wire to view', () => {
     expect(toRunEvent({ ...at, sequence: 0, event: { $case: 'batch', value: { epoch: 1, batch: 3, batchesPerEpoch: 9, loss: 1, accuracy: 0.4, imagesPerSecond: 50 } } })).toMatchObject({ type: 'batch', batch: 3, batchesPerEpoch: 9 });
     const finished = toRunEvent({ ...at, event: { $case: 'finished', value: { run: wireRun({ status: RunStatus.RUN_STATUS_SUCCEEDED, modelId: 'mdl-9' }) } } });
     expect(finished).toMatchObject({ type: 'finished', modelId: 'mdl-9', run: { status: 'succeeded' } });
+    expect(toRunEvent({ ...at, event: { $case: 'handover', value: { fromWorker: 'w-a', toWorker: 'w-b', resumedAfterEpoch: 3, reason: 'worker w-a stopped sending heartbeats' } } })).toEqual({
+      ...at,
+      time: '2026-11-29T09:00:02.000Z',
+      type: 'handover',
+      fromWorker: 'w-a',
+      toWorker: 'w-b',
+      resumedAfterEpoch: 3,
+      reason: 'worker w-a stopped sending heartbeats',
+    });
     expect(toRunEvent({ ...at, event: undefined }).type).toBe('unknown');
   });
 

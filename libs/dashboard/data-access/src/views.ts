@@ -10,6 +10,8 @@ import {
   RunKind,
   RunStatus,
   SweepRankBy,
+  WorkerRole,
+  WorkerState,
   type AttackConfig,
   type AttackFrame,
   type AttackResponse,
@@ -27,6 +29,7 @@ import {
   type Sample,
   type SweepTrial,
   type TrainingConfig,
+  type Worker,
 } from '@advlab/contract';
 import type {
   RunKindView,
@@ -49,6 +52,9 @@ import type {
   SampleView,
   AttackFrameView,
   RunEventView,
+  WorkerRoleView,
+  WorkerStateView,
+  WorkerView,
 } from '@advlab/dashboard-util';
 
 const iso = (date: Date | undefined): string | null => (date && date.getTime() > 0 ? date.toISOString() : null);
@@ -384,7 +390,49 @@ export function toRunEvent(event: RunEvent): RunEventView {
       return { ...base, type: 'cancelled', epochsCompleted: e.value.epochsCompleted };
     case 'interrupted':
       return { ...base, type: 'interrupted', epochsCompleted: e.value.epochsCompleted, reason: e.value.reason };
+    case 'handover':
+      return { ...base, type: 'handover', fromWorker: e.value.fromWorker, toWorker: e.value.toWorker, resumedAfterEpoch: e.value.resumedAfterEpoch, reason: e.value.reason };
     default:
       return { ...base, type: 'unknown' };
   }
+}
+
+export function toWorkerRole(role: WorkerRole): WorkerRoleView {
+  switch (role) {
+    case WorkerRole.WORKER_ROLE_API:
+      return 'api';
+    case WorkerRole.WORKER_ROLE_WORKER:
+      return 'worker';
+    default:
+      return 'all';
+  }
+}
+
+/** An unknown state is shown as lost: nothing vouches for the process. */
+export function toWorkerState(state: WorkerState): WorkerStateView {
+  switch (state) {
+    case WorkerState.WORKER_STATE_ALIVE:
+      return 'alive';
+    case WorkerState.WORKER_STATE_STOPPED:
+      return 'stopped';
+    default:
+      return 'lost';
+  }
+}
+
+export function toWorker(worker: Worker): WorkerView {
+  return {
+    id: worker.id,
+    role: toWorkerRole(worker.role),
+    state: toWorkerState(worker.state),
+    host: worker.host,
+    pid: worker.pid,
+    backend: worker.backend,
+    threads: worker.threads,
+    runIds: [...worker.runIds],
+    slots: worker.slots,
+    startedAt: iso(worker.startedAt),
+    heartbeatAt: iso(worker.heartbeatAt),
+    version: worker.version,
+  };
 }

@@ -6,7 +6,7 @@ export { RunCurves } from './run-curves';
 export { RunDetail, type RunDetailProps } from './run-detail';
 export { EvaluationPanels, PerClassAccuracy, RUN_EVALUATION_REQUEST, RunEvaluation, RunEvaluationSkeleton, postEvaluate, type ModelEvaluator, type RunEvaluationProps } from './run-evaluation';
 export { RunLive, type RunEventSource, type RunEventSourceFactory } from './run-live';
-export { MAX_BATCH_POINTS, curveRows, initialRunState, reduceRunEvent, type BatchPoint, type CurveRow, type LiveRunState } from './run-state';
+export { MAX_BATCH_POINTS, curveRows, handoverText, initialRunState, reduceRunEvent, type BatchPoint, type CurveRow, type HandoverView, type LiveRunState } from './run-state';
 export { RunStatusBadge } from './run-status-badge';
 export { StartStudyForm, type StudyDatasetOption } from './start-study-form';
 export { StudyDetail, type StudyDetailProps } from './study-detail';

@@ -8,7 +8,7 @@ import { Stat } from '@advlab/dashboard-ui';
 import { CancelRunButton } from './cancel-run-button';
 import { isActive } from './presentation';
 import { RunCurves } from './run-curves';
-import { initialRunState, reduceRunEvent, type LiveRunState } from './run-state';
+import { handoverText, initialRunState, reduceRunEvent, type LiveRunState } from './run-state';
 import { RunStatusBadge } from './run-status-badge';
 
 /** The subset of EventSource the live view uses (a fake in tests). */
@@ -97,6 +97,11 @@ export function RunLive({ run, eventSource = browserEventSource }: RunLiveProps)
       >
         <div className="h-full rounded-full bg-sky-600 transition-[width] duration-300" style={{ width: `${Math.min(1, fraction) * 100}%` }} />
       </div>
+      {state.handover ? (
+        <p role="status" data-testid="run-handover" className="rounded-lg border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
+          {handoverText(state.handover)}
+        </p>
+      ) : null}
       {streamError ? (
         <p role="alert" className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
           Live updates stopped: {streamError}. Reload the page to try again.

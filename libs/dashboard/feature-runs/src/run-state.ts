@@ -19,8 +19,20 @@ export interface LiveRunState {
   modelId: string;
   error: string;
   trials: TrialView[];
+  /** The last time another worker took the run over, if it was. */
+  handover: HandoverView | null;
   /** The run reached a final status (no more events will come). */
   done: boolean;
+}
+
+/** A run's move to another worker, as the run page tells it. */
+export type HandoverView = Omit<Extract<RunEventView, { type: 'handover' }>, 'type' | 'runId' | 'sequence'>;
+
+/** "Moved from worker w-a to w-b: resumes after epoch 3 (worker w-a stopped sending heartbeats)." */
+export function handoverText(h: HandoverView): string {
+  const moved = h.fromWorker ? `Moved from worker ${h.fromWorker} to ${h.toWorker}` : `Moved to worker ${h.toWorker}`;
+  const resumes = h.resumedAfterEpoch > 0 ? `resumes after epoch ${h.resumedAfterEpoch}` : `starts ${h.fromWorker ? 'again ' : ''}from epoch 1`;
+  return `${moved}: ${resumes}${h.reason ? ` (${h.reason})` : ''}.`;
 }
 
 const FINAL: readonly RunStatusView[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
@@ -40,6 +52,7 @@ export function initialRunState(run: RunView): LiveRunState {
     modelId: run.modelId,
     error: run.error,
     trials: [...run.trials],
+    handover: null,
     done: FINAL.includes(run.status),
   };
 }
@@ -87,6 +100,20 @@ export function reduceRunEvent(state: LiveRunState, event: RunEventView): LiveRu
       };
     case 'trial':
       return { ...state, trials: upsertTrial(state.trials, event.trial) };
+    case 'handover': {
+      // The new worker goes on from the checkpoint after `resumedAfterEpoch`: later epochs and batches are trained again.
+      const kept = state.epochs.filter((e) => e.epoch <= event.resumedAfterEpoch);
+      const dropped = kept.length < state.epochs.length;
+      return {
+        ...state,
+        epochs: kept,
+        batches: state.batches.filter((b) => b.x <= event.resumedAfterEpoch),
+        progress: null,
+        bestValAccuracy: dropped ? kept.reduce<number | null>((acc, e) => best(acc, e.valAccuracy), null) : state.bestValAccuracy,
+        bestRobustAccuracy: dropped ? kept.reduce<number | null>((acc, e) => best(acc, e.robustValAccuracy), null) : state.bestRobustAccuracy,
+        handover: { time: event.time, fromWorker: event.fromWorker, toWorker: event.toWorker, resumedAfterEpoch: event.resumedAfterEpoch, reason: event.reason },
+      };
+    }
     case 'finished':
       return {
         ...state,

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import type { RunEventView } from '@advlab/dashboard-util';
 import { epochFixture, evaluationFixture, runFixture } from '@advlab/dashboard-util/testing';
-import { RunEvaluation, RunLive, RunsPage, RunsTable, curveRows, filtersFromQuery, initialRunState, keyConfig, postEvaluate, reduceRunEvent, runConfigEntries, type ModelEvaluator, type RunEventSource } from './index';
+import { RunEvaluation, RunLive, RunsPage, RunsTable, curveRows, filtersFromQuery, handoverText, initialRunState, keyConfig, postEvaluate, reduceRunEvent, runConfigEntries, type ModelEvaluator, type RunEventSource } from './index';
 
 const refresh = jest.fn();
 jest.mock('next/navigation', () => ({
@@ -41,6 +41,22 @@ describe('live run state', () => {
     expect(reduceRunEvent(initialRunState(running), { ...at, type: 'failed', error: 'out of memory' })).toMatchObject({ status: 'failed', error: 'out of memory', done: true });
     expect(reduceRunEvent(initialRunState(running), { ...at, type: 'cancelled', epochsCompleted: 1 }).status).toBe('cancelled');
   });
+
+  it('on a hand-over drops the epochs and batches after the checkpoint the new worker resumes from', () => {
+    let state = initialRunState(running);
+    for (const e of [1, 2, 3]) state = reduceRunEvent(state, { ...at, type: 'epoch', metrics: epochFixture(e) });
+    state = reduceRunEvent(state, batch(4, 5, 0.9));
+    state = reduceRunEvent(state, { ...at, type: 'handover', fromWorker: 'w-a', toWorker: 'w-b', resumedAfterEpoch: 2, reason: 'worker w-a stopped sending heartbeats' });
+    expect(state.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(state.batches).toEqual([]);
+    expect(state.progress).toBeNull();
+    expect(state.bestValAccuracy).toBeCloseTo(epochFixture(2).valAccuracy);
+    expect(state.handover && handoverText(state.handover)).toBe('Moved from worker w-a to w-b: resumes after epoch 2 (worker w-a stopped sending heartbeats).');
+    // The new worker trains epoch 3 again; then the curves go on.
+    state = reduceRunEvent(state, batch(3, 1, 1.1));
+    expect(state.batches.map((b) => b.x)).toEqual([2.1]);
+    expect(handoverText({ time: null, fromWorker: '', toWorker: 'w-b', resumedAfterEpoch: 0, reason: '' })).toBe('Moved to worker w-b: starts from epoch 1.');
+  });
 });
 
 describe('RunLive', () => {
@@ -72,7 +88,10 @@ describe('RunLive', () => {
     expect(screen.getByText('Epoch 1 of 2, batch 6 of 10')).toBeTruthy();
     source?.emit({ ...at, sequence: 9, type: 'epoch', metrics: epochFixture(1) });
     expect(points()).toBe(4);
-    source?.emit({ ...at, sequence: 10, type: 'finished', run: null, modelId: 'mdl-1' });
+    expect(screen.queryByTestId('run-handover')).toBeNull();
+    source?.emit({ ...at, sequence: 10, type: 'handover', fromWorker: 'w-a', toWorker: 'w-b', resumedAfterEpoch: 1, reason: 'worker w-a stopped sending heartbeats' });
+    expect(screen.getByTestId('run-handover').textContent).toBe('Moved from worker w-a to w-b: resumes after epoch 1 (worker w-a stopped sending heartbeats).');
+    source?.emit({ ...at, sequence: 11, type: 'finished', run: null, modelId: 'mdl-1' });
     expect(source?.closed).toBe(true);
     expect(refresh).toHaveBeenCalled();
     expect(screen.queryByRole('button', { name: 'Cancel run' })).toBeNull();

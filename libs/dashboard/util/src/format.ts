@@ -22,6 +22,15 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${s}s`;
 }
 
+/** How long before `now` an ISO time was: "2s ago", "1m 35s ago", "1h 02m ago". */
+export function formatAge(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return DASH;
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return DASH;
+  const ms = Math.max(0, now - then);
+  return ms < 60_000 ? `${Math.floor(ms / 1000)}s ago` : `${formatDuration(ms)} ago`;
+}
+
 /** A loss or other float with a fixed number of decimals. */
 export function formatNumber(value: number | null | undefined, digits = 3): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return DASH;

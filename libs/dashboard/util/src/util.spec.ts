@@ -1,5 +1,5 @@
 import { ATTACK_FIELDS, TRAINING_FIELDS } from '@advlab/config';
-import { FORM_DEFAULTS, galleryRequestSchema, fieldErrors, importDatasetRequestSchema, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
+import { FORM_DEFAULTS, galleryRequestSchema, fieldErrors, importDatasetRequestSchema, formatAge, formatDuration, formatEpsilon, formatPercent, formatShortDateTime, newRunRequestSchema, liveAttackRequestSchema, runDurationMs, SSEParser } from './index';
 
 /** Field errors of a failed parse (none when it succeeded). */
 const errorsOf = (result: { success: boolean; error?: Parameters<typeof fieldErrors>[0] }) => (result.error ? fieldErrors(result.error) : {});
@@ -130,6 +130,14 @@ describe('formatting', () => {
     expect(runDurationMs({ startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z', status: 'succeeded' })).toBe(60_000);
     expect(runDurationMs({ startedAt: '2026-01-01T00:00:00Z', finishedAt: null, status: 'running' }, Date.parse('2026-01-01T00:00:30Z'))).toBe(30_000);
     expect(runDurationMs({ startedAt: null, finishedAt: null, status: 'queued' })).toBeNull();
+  });
+
+  it('says how long ago a heartbeat was', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(formatAge('2026-12-01T09:59:57.600Z', now)).toBe('2s ago');
+    expect(formatAge('2026-12-01T09:58:25Z', now)).toBe('1m 35s ago');
+    expect(formatAge('2026-12-01T10:00:01Z', now)).toBe('0s ago');
+    expect(formatAge(null, now)).toBe('—');
   });
 });
 

@@ -253,8 +253,34 @@ export type RunEventView = { runId: string; sequence: number; time: string | nul
   | { type: 'failed'; error: string }
   | { type: 'cancelled'; epochsCompleted: number }
   | { type: 'interrupted'; epochsCompleted: number; reason: string }
+  /** Another worker took the run over and goes on from its last checkpoint (`fromWorker` is '' when it never ran). */
+  | { type: 'handover'; fromWorker: string; toWorker: string; resumedAfterEpoch: number; reason: string }
   | { type: 'unknown' }
 );
+
+/** What a trainer process does: the gRPC front door, a worker that trains, or both (one machine). */
+export type WorkerRoleView = 'api' | 'worker' | 'all';
+/** Alive (heartbeats arrive), lost (no heartbeat within the lease: its runs move) or stopped (shut down cleanly). */
+export type WorkerStateView = 'alive' | 'lost' | 'stopped';
+
+/** One trainer process sharing the registry. */
+export interface WorkerView {
+  id: string;
+  role: WorkerRoleView;
+  state: WorkerStateView;
+  host: string;
+  pid: number;
+  /** Tensor backend (onednn, wasm...) and its threads. */
+  backend: string;
+  threads: number;
+  /** Runs it executes now. */
+  runIds: string[];
+  /** Runs it may execute at once. */
+  slots: number;
+  startedAt: string | null;
+  heartbeatAt: string | null;
+  version: string;
+}
 
 /** Wall-clock time of a run: start to end, or start to `now` while it runs. */
 export function runDurationMs(run: Pick<RunView, 'startedAt' | 'finishedAt' | 'status'>, now: number = Date.now()): number | null {
