@@ -99,6 +99,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
     manager = new RunManager(registry.runs, {
       logger,
       jobFor,
+      workerId: identity.id,
       childRunner: clusterChildRunner(joined, registry.runs),
       onStored: (event) => void joined.notifyStored(event.runId),
       onProgress: (event) => joined.notifyProgress(event),
@@ -107,7 +108,7 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
     workers = joined;
     logger.info(`trainer ${identity.id} (${WorkerRole[role].replace('WORKER_ROLE_', '').toLowerCase()}) on ${redactDatabaseUrl(databaseUrl)}`);
   } else {
-    manager = new RunManager(registry.runs, { concurrency: options.concurrency, maxQueued: options.maxQueuedRuns, logger, jobFor });
+    manager = new RunManager(registry.runs, { concurrency: options.concurrency, maxQueued: options.maxQueuedRuns, logger, jobFor, workerId: identity.id });
     dispatcher = manager;
     workers = localWorkers(identity, () => manager.runningIds());
     const leftovers = await registry.models.removeLeftovers();

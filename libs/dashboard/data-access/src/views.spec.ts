@@ -25,6 +25,7 @@ const wireRun = (overrides: Partial<Run> = {}): Run => ({
   modelId: '',
   error: '',
   backend: 'wasm',
+  worker: '',
   createdAt: new Date('2026-11-29T09:00:00Z'),
   startedAt: new Date('2026-11-29T09:00:01Z'),
   finishedAt: undefined,

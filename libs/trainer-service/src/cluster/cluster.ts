@@ -19,6 +19,8 @@ export const TRAIN_TASK = 'advlab_train';
 /** Queue task of runs that mostly wait for their children (sweeps, studies). */
 export const COORDINATE_TASK = 'advlab_coordinate';
 
+/** Advisory lock held while the queue's schema is installed or upgraded ("advlab" in ASCII). */
+const QUEUE_MIGRATION_LOCK = 0x6164766c6162;
 const EVENTS_CHANNEL = 'advlab_events';
 const PROGRESS_CHANNEL = 'advlab_progress';
 const CANCELS_CHANNEL = 'advlab_cancels';
@@ -90,7 +92,15 @@ export class Cluster implements WorkerDirectory {
   static async join(options: ClusterOptions): Promise<Cluster> {
     const cluster = new Cluster(options);
     cluster.utils = await makeWorkerUtils({ pgPool: cluster.pool, logger: cluster.queueLogger() });
-    await cluster.utils.migrate();
+    // Processes starting together would race to create the queue's schema: one at a time.
+    const client = await cluster.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [QUEUE_MIGRATION_LOCK]);
+      await cluster.utils.migrate();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [QUEUE_MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
     await cluster.register();
     await cluster.listen();
     cluster.timers.push(setInterval(() => void cluster.tick(), cluster.heartbeatMs));
@@ -224,7 +234,7 @@ export class Cluster implements WorkerDirectory {
     run.createdAt ??= new Date();
     await runs.insert(run);
     const created: RunEvent = { runId: run.id, sequence: 1, time: new Date(), event: { $case: 'created', value: { run: { ...run } } } };
-    const queued: RunEvent = { runId: run.id, sequence: 2, time: new Date(), event: { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queuedRuns } } };
+    const queued: RunEvent = { runId: run.id, sequence: 2, time: new Date(), event: { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queuedRuns, worker: '' } } };
     await runs.appendEvent(created);
     await runs.appendEvent(queued);
     try {

@@ -72,6 +72,8 @@ export interface RunManagerOptions {
   jobFor?: (run: Run) => JobBody;
   /** Runs children elsewhere (scaled out) instead of inline; resolves with their final records. */
   childRunner?: ChildRunner;
+  /** The id of this process, recorded on the runs it executes (`Run.worker`). */
+  workerId?: string;
   /** Called with each event once it is stored (scaled out: to wake watchers in other processes). */
   onStored?: (event: RunEvent) => void;
   /** Called with each batch-progress event (not stored; scaled out: relayed to other processes). */
@@ -122,6 +124,7 @@ export class RunManager implements RunDispatcher {
   private jobFor?: (run: Run) => JobBody;
   private readonly childRunner?: ChildRunner;
   private readonly onStored?: (event: RunEvent) => void;
+  private readonly workerId: string;
   private readonly onProgress?: (event: RunEvent) => void;
   private readonly idle = new Set<() => void>();
   private stopping = false;
@@ -137,6 +140,7 @@ export class RunManager implements RunDispatcher {
     this.jobFor = options.jobFor;
     this.childRunner = options.childRunner;
     this.onStored = options.onStored;
+    this.workerId = options.workerId ?? '';
     this.onProgress = options.onProgress;
   }
 
@@ -185,7 +189,7 @@ export class RunManager implements RunDispatcher {
     const entry: ActiveRun = { run, body, resumable: true, controller: new AbortController(), lastBatchEventAt: 0, epochsCompleted: 0 };
     this.active.set(run.id, entry);
     this.queue.push(entry);
-    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
+    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running, worker: '' } });
     queueMicrotask(() => this.pump());
   }
 
@@ -203,7 +207,7 @@ export class RunManager implements RunDispatcher {
     const entry = await this.register(run, body);
     entry.resumable = options.resumable ?? false;
     this.queue.push(entry);
-    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running } });
+    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_QUEUED, queuePosition: this.queue.length - 1 + this.running, worker: '' } });
     queueMicrotask(() => this.pump());
     return run;
   }
@@ -440,8 +444,9 @@ export class RunManager implements RunDispatcher {
     const { run } = entry;
     run.status = RunStatus.RUN_STATUS_RUNNING;
     run.startedAt ??= new Date();
+    run.worker = this.workerId;
     this.save(run);
-    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_RUNNING, queuePosition: 0 } });
+    this.record(run.id, { $case: 'status', value: { status: RunStatus.RUN_STATUS_RUNNING, queuePosition: 0, worker: this.workerId } });
     const ctx: JobContext = {
       run,
       signal: entry.controller.signal,

@@ -612,7 +612,11 @@ export interface Run {
   /** Sweep trials so far (sweeps). */
   trials: SweepTrial[];
   /** Study config with every value filled in (studies). */
-  study?: StudyConfig | undefined;
+  study?:
+    | StudyConfig
+    | undefined;
+  /** The worker running it, or that ran it last (scaled out; this process's id on one machine). */
+  worker: string;
 }
 
 /** A trained model in the store. */
@@ -3362,6 +3366,7 @@ function createBaseRun(): Run {
     finishedAt: undefined,
     trials: [],
     study: undefined,
+    worker: "",
   };
 }
 
@@ -3432,6 +3437,9 @@ export const Run: MessageFns<Run> = {
     }
     if (message.study !== undefined) {
       StudyConfig.encode(message.study, writer.uint32(178).fork()).join();
+    }
+    if (message.worker !== "") {
+      writer.uint32(186).string(message.worker);
     }
     return writer;
   },
@@ -3625,6 +3633,14 @@ export const Run: MessageFns<Run> = {
             message.study = StudyConfig.decode(reader, reader.uint32());
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3701,6 +3717,7 @@ export const Run: MessageFns<Run> = {
         ? object.trials.map((e: any) => SweepTrial.fromJSON(e))
         : [],
       study: isSet(object.study) ? StudyConfig.fromJSON(object.study) : undefined,
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
     };
   },
 
@@ -3772,6 +3789,9 @@ export const Run: MessageFns<Run> = {
     if (message.study !== undefined) {
       obj.study = StudyConfig.toJSON(message.study);
     }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
     return obj;
   },
 
@@ -3812,6 +3832,7 @@ export const Run: MessageFns<Run> = {
     message.study = (object.study !== undefined && object.study !== null)
       ? StudyConfig.fromPartial(object.study)
       : undefined;
+    message.worker = object.worker ?? "";
     return message;
   },
 };

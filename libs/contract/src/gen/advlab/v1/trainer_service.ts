@@ -384,6 +384,8 @@ export interface RunStatusChanged {
   status: RunStatus;
   /** Runs ahead in the queue (queued only). */
   queuePosition: number;
+  /** The worker that runs it (running only). */
+  worker: string;
 }
 
 /** Progress within an epoch. */
@@ -2117,7 +2119,7 @@ export const RunCreated: MessageFns<RunCreated> = {
 };
 
 function createBaseRunStatusChanged(): RunStatusChanged {
-  return { status: 0, queuePosition: 0 };
+  return { status: 0, queuePosition: 0, worker: "" };
 }
 
 export const RunStatusChanged: MessageFns<RunStatusChanged> = {
@@ -2127,6 +2129,9 @@ export const RunStatusChanged: MessageFns<RunStatusChanged> = {
     }
     if (message.queuePosition !== 0) {
       writer.uint32(16).uint32(message.queuePosition);
+    }
+    if (message.worker !== "") {
+      writer.uint32(26).string(message.worker);
     }
     return writer;
   },
@@ -2160,6 +2165,14 @@ export const RunStatusChanged: MessageFns<RunStatusChanged> = {
             message.queuePosition = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2180,6 +2193,7 @@ export const RunStatusChanged: MessageFns<RunStatusChanged> = {
         : isSet(object.queue_position)
         ? globalThis.Number(object.queue_position)
         : 0,
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
     };
   },
 
@@ -2191,6 +2205,9 @@ export const RunStatusChanged: MessageFns<RunStatusChanged> = {
     if (message.queuePosition !== 0) {
       obj.queuePosition = Math.round(message.queuePosition);
     }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
     return obj;
   },
 
@@ -2201,6 +2218,7 @@ export const RunStatusChanged: MessageFns<RunStatusChanged> = {
     const message = createBaseRunStatusChanged();
     message.status = object.status ?? 0;
     message.queuePosition = object.queuePosition ?? 0;
+    message.worker = object.worker ?? "";
     return message;
   },
 };
