@@ -1,1 +1,2 @@
 export * from './src/testing';
+export * from './src/trainer-processes';
