@@ -8,7 +8,9 @@
  * 3. a worker killed with SIGKILL mid-run: another worker takes the run over from its last
  *    epoch, the log shows the hand-over, the epochs are continuous and the result is the one
  *    an uninterrupted run of the same seed gets;
- * 4. a run cancelled through the api stops on its worker within seconds.
+ * 4. a worker stopped with SIGTERM gives its run back, and another goes on with it;
+ * 5. the database restarts: every process reconnects, and the next run trains;
+ * 6. a run cancelled through the api stops on its worker within seconds.
  */
 import {
   CancelRunRequest,
@@ -65,6 +67,7 @@ describePg('scaled out: an api and two workers over PostgreSQL', () => {
     return outcome.messages.map((m) => m.event as RunEvent);
   };
   const getRun = async (runId: string): Promise<Run> => (await trainer.getRun(GetRunRequest.fromPartial({ runId }))).run as Run;
+  const getRunWorker = async (runId: string): Promise<string> => (await getRun(runId)).worker;
   const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 120_000) => {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -186,6 +189,47 @@ describePg('scaled out: an api and two workers over PostgreSQL', () => {
     }
     // A new worker replaces the lost one for the next test.
     workers.splice(workers.indexOf(victim), 1, await start('worker', 'worker-c'));
+  });
+
+  it('a worker stopped with SIGTERM gives its run back; another goes on with it', async () => {
+    const runId = await submitTraining(trainRequest('handed back', 3));
+    await waitFor('the first epoch', async () => (await getRun(runId)).history.length >= 1);
+    const runningOn = await getRunWorker(runId);
+    const leaving = workers.find((w) => w.id === runningOn) as TrainerProcess;
+    expect(await leaving.stop()).toBe(0);
+    const log = (await events(runId)).filter((e) => e.sequence > 0);
+    const final = await getRun(runId);
+    expect(final.status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
+    expect(final.worker).not.toBe(leaving.id);
+    expect(log.filter((e) => e.event?.$case === 'handover')).toHaveLength(1);
+    expect(final.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    const { workers: listed } = await trainer.listWorkers(ListWorkersRequest.fromPartial({ includeStopped: true }));
+    expect(listed.find((w) => w.id === leaving.id)?.state).toBe(WorkerState.WORKER_STATE_STOPPED);
+    workers.splice(workers.indexOf(leaving), 1, await start('worker', 'worker-d'));
+  });
+
+  it('survives a database restart: every process reconnects and the next run trains', async () => {
+    const server = pg.server;
+    if (!server) return; // an external ADVLAB_TEST_DATABASE_URL server is not ours to restart
+    await server.halt();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await server.resume();
+    await waitFor('the api to answer again', async () => {
+      try {
+        await trainer.listWorkers(ListWorkersRequest.fromPartial({}));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const runId = await submitTraining(trainRequest('after the restart', 1));
+    await events(runId);
+    expect((await getRun(runId)).status).toBe(RunStatus.RUN_STATUS_SUCCEEDED);
+    for (const p of [api, ...workers]) expect(p.child.exitCode).toBeNull();
+    await waitFor('every process alive again', async () => {
+      const { workers: listed } = await trainer.listWorkers(ListWorkersRequest.fromPartial({}));
+      return listed.filter((w) => w.state === WorkerState.WORKER_STATE_ALIVE).length === 3;
+    });
   });
 
   it('a run cancelled through the api stops on its worker within seconds, and the worker takes the next run', async () => {

@@ -7,6 +7,7 @@
  *   npm run bench -- --iterations 8 --warmup 2 --repetitions 5 --workers 1 --no-torch
  *   npm run bench -- --backends onednn,wasm --adv-images 1024
  *   npm run bench -- --only autoattack --aa-images 8   AutoAttack fast and standard beside PGD-20
+ *   npm run bench -- --only scale          a 4-trial sweep with one and with two trainer workers (PostgreSQL)
  *
  * A section is `{ name, run(opts) }` returning its figures keyed by backend
  * (`{onednn: {...}, wasm: {...}, torch: {...}}`, `data` for the data pipeline); sections
@@ -19,6 +20,7 @@ import { benchAutoAttack, DEFAULT_AUTOATTACK_IMAGES } from './autoattack';
 import { BenchOptions, mergeByBackend } from './common';
 import { benchData } from './data';
 import { benchModel } from './model';
+import { benchScale } from './scale';
 
 export type { BenchOptions } from './common';
 
@@ -33,6 +35,7 @@ export const SECTIONS: BenchSection[] = [
   { name: 'data', run: (o) => benchData(o) },
   { name: 'attacks', run: (o) => benchAttacks(o) },
   { name: 'autoattack', run: (o) => benchAutoAttack(o) },
+  { name: 'scale', run: (o) => benchScale(o) },
 ];
 
 async function main(): Promise<void> {

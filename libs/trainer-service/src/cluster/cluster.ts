@@ -79,6 +79,8 @@ export class Cluster implements WorkerDirectory {
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
   private queuedRuns = 0;
+  /** When this process's last heartbeat failed (the database unreachable), or 0. */
+  private lastFailureAt = 0;
 
   private constructor(private readonly options: ClusterOptions) {
     const db = options.registry.db as PostgresDatabase;
@@ -152,11 +154,16 @@ export class Cluster implements WorkerDirectory {
           else if (row.cancel) this.signals.cancel(row.id);
         }
       }
-      await this.reap();
+      // After an outage every heartbeat is old: judge others only once this process has been
+      // back for a whole lease, so that workers that were merely cut off are not taken for dead.
+      if (now() - this.lastFailureAt > this.leaseMs) await this.reap();
       const queued = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM runs WHERE status = $1`, [RunStatus.RUN_STATUS_QUEUED]);
       this.queuedRuns = Number(queued.rows[0]?.n ?? 0);
     } catch (err) {
-      this.options.logger.warn(`cluster heartbeat failed (retrying): ${(err as Error).message}`);
+      if (!this.lastFailureAt || now() - this.lastFailureAt > this.leaseMs) {
+        this.options.logger.warn(`cluster heartbeat failed (retrying): ${(err as Error).message}`);
+      }
+      this.lastFailureAt = now();
     }
   }
 
