@@ -2,7 +2,7 @@ import { ATTACK_FIELDS, MODEL_FIELDS, rangeText, TRAINING_FIELDS } from '@advlab
 import { Command } from 'commander';
 import { AttackMethod, AutoAttackVersion } from '@advlab/contract';
 import { evaluationAttacks, progressLabel } from './commands/evaluate';
-import { attackOptions, modelTrainingOptions } from './options';
+import { attackOptions, modelTrainingOptions, trainingConfigFrom } from './options';
 
 /** A command with the shared flags, parsing without exiting the process. */
 function program(): Command {
@@ -28,6 +28,13 @@ describe('the CLI flags follow the config tables', () => {
     expect(() => parse('--lr', '0')).toThrow(`--lr must be a number in ${rangeText(TRAINING_FIELDS.learningRate)}`);
     expect(parse('--queries', String(ATTACK_FIELDS.squareQueries.max)).queries).toBe(ATTACK_FIELDS.squareQueries.max);
     expect(() => parse('--queries', '0')).toThrow(`--queries must be an integer in ${rangeText(ATTACK_FIELDS.squareQueries)}`);
+  });
+
+  it('--max-train-images asks for a seeded subset of the training split; unset leaves all of it', () => {
+    const parse = (...args: string[]) => program().parse(args, { from: 'user' }).opts();
+    expect(trainingConfigFrom(parse('--max-train-images', '500')).maxTrainImages).toBe(500);
+    expect(trainingConfigFrom(parse()).maxTrainImages).toBeUndefined();
+    expect(() => parse('--max-train-images', '-1')).toThrow(`--max-train-images must be an integer in ${rangeText(TRAINING_FIELDS.maxTrainImages)}`);
   });
 });
 

@@ -62,6 +62,7 @@ export interface ModelTrainingFlags {
   valFraction?: number;
   patience?: number;
   weightDecay?: number;
+  maxTrainImages?: number;
 }
 
 export function modelTrainingOptions(cmd: Command): Command {
@@ -86,7 +87,8 @@ export function modelTrainingOptions(cmd: Command): Command {
     .option('--loss <kind>', 'ce (cross-entropy) or ova (one-versus-all) (default ce)', arg(parseLoss))
     .option('--val-fraction <f>', `share held out for validation, in [${t.validationFraction.min}, ${t.validationFraction.max}] ${dflt(t.validationFraction)}`, ranged('--val-fraction', t.validationFraction))
     .option('--patience <epochs>', 'stop after this many epochs without a better validation accuracy (robust validation accuracy for adv-train) (default off)', ranged('--patience', t.earlyStoppingPatience))
-    .option('--weight-decay <w>', `decoupled weight decay ${dflt(t.weightDecay)}`, ranged('--weight-decay', t.weightDecay));
+    .option('--weight-decay <w>', `decoupled weight decay ${dflt(t.weightDecay)}`, ranged('--weight-decay', t.weightDecay))
+    .option('--max-train-images <n>', 'train on a seeded subset of at most this many training images (default all)', ranged('--max-train-images', t.maxTrainImages));
 }
 
 /** The ModelConfig the flags ask for; unset flags leave the server's defaults. */
@@ -120,6 +122,7 @@ export function trainingConfigFrom(f: ModelTrainingFlags): TrainingConfig {
     validationFraction: f.valFraction,
     earlyStoppingPatience: f.patience,
     weightDecay: f.weightDecay,
+    maxTrainImages: f.maxTrainImages,
     augmentation: augmented ? { mix, horizontalFlip: f.flip === false ? false : undefined, colorJitter: f.jitter } : undefined,
   });
 }
