@@ -27,7 +27,7 @@ export default [
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:dashboard', 'scope:shared'] },
             { sourceTag: 'scope:trainer', onlyDependOnLibsWithTags: ['scope:trainer', 'scope:ml', 'scope:server', 'scope:shared'] },
             { sourceTag: 'scope:attack', onlyDependOnLibsWithTags: ['scope:attack', 'scope:ml', 'scope:server', 'scope:shared'] },
-            { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:trainer', 'scope:shared'] },
+            { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:trainer', 'scope:server', 'scope:shared'] },
             { sourceTag: 'scope:ml', onlyDependOnLibsWithTags: ['scope:ml', 'scope:shared'] },
             { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:server', 'scope:ml', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
