@@ -126,7 +126,10 @@ export async function startTrainerServer(options: TrainerServerOptions): Promise
     await startClusterWorker({ cluster, manager, jobFor, logger, slots: options.concurrency ?? 1 });
   }
   const leave = async () => {
+    // No new jobs first, then the running ones are stopped (left for other workers), then goodbye.
+    const pulled = cluster?.stopPulling();
     await manager.shutdown();
+    await pulled;
     await cluster?.leave();
   };
   const implementation = trainerHandlers(deps);

@@ -152,7 +152,7 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
 
       it('refuses a second run with the same id', async () => {
         await db().runs.insert(run('run-a'));
-        await expect(db().runs.insert(run('run-a'))).rejects.toThrow();
+        await expect(db().runs.insert(run('run-a'))).rejects.toMatchObject({ message: expect.any(String) });
       });
 
       it('fills history from epoch events and trials from trial events, in sequence order', async () => {
@@ -181,7 +181,7 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
         expect(got).toEqual({ ...done, history: [EpochMetrics.fromPartial({ epoch: 1, trainLoss: 1, valAccuracy: 0.25 })] });
         expect(await db().runs.idsWithStatus([RunStatus.RUN_STATUS_SUCCEEDED])).toEqual(['run-a']);
         expect((await db().runs.list(query({ status: RunStatus.RUN_STATUS_SUCCEEDED }))).runs.map((r) => r.id)).toEqual(['run-a']);
-        await expect(db().runs.update(run('run-missing'))).rejects.toThrow(/run-missing/);
+        await expect(db().runs.update(run('run-missing'))).rejects.toMatchObject({ message: expect.stringMatching(/run-missing/) });
       });
 
       it('pages newest first with stable tokens; trials only when asked', async () => {
@@ -253,9 +253,9 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
         const second = await db().runs.list(query({ pageSize: 0, pageToken: first.nextPageToken }));
         expect(second.runs.map((r) => r.id)).toEqual(['run-01', 'run-00']);
         expect(second.nextPageToken).toBe('');
-        await expect(db().runs.list(query({ pageToken: 'garbage' }))).rejects.toThrow(/page_token/);
-        await expect(db().runs.list(query({ pageSize: 501 }))).rejects.toThrow(/page_size must be in \[1, 500\]/);
-        await expect(db().runs.list(query({ pageSize: -1 }))).rejects.toThrow(/page_size/);
+        await expect(db().runs.list(query({ pageToken: 'garbage' }))).rejects.toMatchObject({ message: expect.stringMatching(/page_token/) });
+        await expect(db().runs.list(query({ pageSize: 501 }))).rejects.toMatchObject({ message: expect.stringMatching(/page_size must be in \[1, 500\]/) });
+        await expect(db().runs.list(query({ pageSize: -1 }))).rejects.toMatchObject({ message: expect.stringMatching(/page_size/) });
         expect((await db().runs.list(query({ pageSize: 500 }))).runs).toHaveLength(52);
       });
 
@@ -284,7 +284,7 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
         await db().runs.insert(run('run-a'));
         await db().runs.insert(run('run-b'));
         await db().runs.appendEvent(epochEvent('run-a', 1, 1));
-        await expect(db().runs.appendEvent(statusEvent('run-a', 1, RunStatus.RUN_STATUS_FAILED))).rejects.toThrow();
+        await expect(db().runs.appendEvent(statusEvent('run-a', 1, RunStatus.RUN_STATUS_FAILED))).rejects.toMatchObject({ message: expect.any(String) });
         await db().runs.appendEvent(epochEvent('run-b', 1, 1)); // same sequence, another run
         expect(await db().runs.eventsAfter('run-a', 0)).toEqual([epochEvent('run-a', 1, 1)]);
       });
@@ -328,8 +328,8 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
         expect(await db().models.get('mdl-missing')).toBeUndefined();
         await db().models.update({ ...m, robustAccuracy: 0.25, name: 'renamed' });
         expect(await db().models.get('mdl-a')).toEqual({ model: { ...m, robustAccuracy: 0.25, name: 'renamed' }, checkpoint: 'mdl-a.ckpt' });
-        await expect(db().models.update(model('mdl-missing'))).rejects.toThrow(/mdl-missing/);
-        await expect(db().models.insert(m, 'other.ckpt')).rejects.toThrow();
+        await expect(db().models.update(model('mdl-missing'))).rejects.toMatchObject({ message: expect.stringMatching(/mdl-missing/) });
+        await expect(db().models.insert(m, 'other.ckpt')).rejects.toMatchObject({ message: expect.any(String) });
       });
 
       it('pages newest first, by dataset, with tokens', async () => {
@@ -343,8 +343,8 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
         expect(await ids('ds-1')).toEqual([['mdl-3', 'mdl-1']]);
         expect(await ids('ds-2')).toEqual([['mdl-4', 'mdl-2'], ['mdl-0']]);
         expect(await ids('ds-none')).toEqual([[]]);
-        await expect(db().models.list({ pageSize: 0, pageToken: 'garbage', datasetId: '' })).rejects.toThrow(/page_token/);
-        await expect(db().models.list({ pageSize: 1000, pageToken: '', datasetId: '' })).rejects.toThrow(/page_size/);
+        await expect(db().models.list({ pageSize: 0, pageToken: 'garbage', datasetId: '' })).rejects.toMatchObject({ message: expect.stringMatching(/page_token/) });
+        await expect(db().models.list({ pageSize: 1000, pageToken: '', datasetId: '' })).rejects.toMatchObject({ message: expect.stringMatching(/page_size/) });
       });
 
       it('counts and deletes models, returning the checkpoint name', async () => {
@@ -385,7 +385,7 @@ export function describeRegistryStore(name: string, open: () => Promise<StoreUnd
 
       it('refuses a second dataset with a name already taken', async () => {
         await db().datasets.upsert(dataset('ds-a', { name: 'animals' }), '/cache/a');
-        await expect(db().datasets.upsert(dataset('ds-b', { name: 'animals' }), '/cache/b')).rejects.toThrow();
+        await expect(db().datasets.upsert(dataset('ds-b', { name: 'animals' }), '/cache/b')).rejects.toMatchObject({ message: expect.any(String) });
         expect(await db().datasets.get('ds-b')).toBeUndefined();
       });
 

@@ -471,6 +471,17 @@ export class Cluster implements WorkerDirectory {
 
   // ---------------------------------------------------------------- leaving
 
+  private pullingStopped: Promise<void> | undefined;
+
+  /**
+   * Takes no more jobs from the queue; resolves once the jobs taken have
+   * returned (stop the runs they run first, or this waits for them to end).
+   */
+  stopPulling(): Promise<void> {
+    this.pullingStopped ??= Promise.all(this.runners.map((r) => r.stop().catch(() => undefined))).then(() => undefined);
+    return this.pullingStopped;
+  }
+
   /**
    * Leaves: stops pulling jobs (after the running ones return: the caller
    * stops those first), gives back leases, marks this worker stopped.
@@ -478,7 +489,7 @@ export class Cluster implements WorkerDirectory {
   async leave(): Promise<void> {
     if (this.stopped) return;
     for (const t of this.timers) clearInterval(t);
-    await Promise.all(this.runners.map((r) => r.stop().catch(() => undefined)));
+    await this.stopPulling();
     this.stopped = true;
     await this.pool
       .query(`UPDATE workers SET state = $2, stopped_at = $3, run_ids = '{}' WHERE id = $1`, [this.id, WorkerState.WORKER_STATE_STOPPED, now()])
