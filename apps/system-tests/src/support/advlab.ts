@@ -14,10 +14,10 @@ import {
   TRAINER_SERVICE_NAME,
   type ServerInfo,
 } from '@advlab/contract';
+import { freePort } from '@advlab/trainer-service/testing';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 
 export const WORKSPACE = path.resolve(__dirname, '../../../..');
@@ -57,17 +57,7 @@ export interface Advlab {
   close(): void;
 }
 
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Whether this process runs as root, where file permissions do not stop reads. */
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

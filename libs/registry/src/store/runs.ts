@@ -3,6 +3,11 @@ import type { Db } from './db';
 import { listPage, type Condition } from './pages';
 import type { EventCase, ListRunsQuery, RunStore } from './types';
 
+/** A run's stored record, in both databases: the run without history and trials (the event log holds those), as protobuf JSON. */
+export function runRecordJson(run: Run): string {
+  return JSON.stringify(Run.toJSON({ ...run, history: [], trials: [] }));
+}
+
 /** Statuses after which a run never changes again. */
 export const TERMINAL_STATUSES: ReadonlySet<RunStatus> = new Set([
   RunStatus.RUN_STATUS_SUCCEEDED,
@@ -28,14 +33,14 @@ export class RunRepository implements RunStore {
         `INSERT INTO runs (id, parent_run_id, kind, status, dataset_id, record, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, run.parentRunId || null, run.kind, run.status, run.datasetId, this.recordJson(run), time(run.createdAt), Date.now());
+      .run(run.id, run.parentRunId || null, run.kind, run.status, run.datasetId, runRecordJson(run), time(run.createdAt), Date.now());
   }
 
   /** Saves the run's record (status, timestamps, bests, model id...). */
   async update(run: Run): Promise<void> {
     const info = this.db
       .prepare(`UPDATE runs SET status = ?, record = ?, updated_at = ? WHERE id = ?`)
-      .run(run.status, this.recordJson(run), Date.now(), run.id);
+      .run(run.status, runRecordJson(run), Date.now(), run.id);
     if (info.changes !== 1) throw new Error(`run ${run.id} is not in the registry`);
   }
 
@@ -98,9 +103,5 @@ export class RunRepository implements RunStore {
     return (
       this.db.prepare(`SELECT event FROM run_events WHERE run_id = ? AND kind = ? ORDER BY sequence`).all(runId, kind) as { event: Buffer }[]
     ).map((r) => RunEvent.decode(r.event));
-  }
-
-  private recordJson(run: Run): string {
-    return JSON.stringify(Run.toJSON({ ...run, history: [], trials: [] }));
   }
 }

@@ -9,7 +9,7 @@
  */
 import { Run, RunEvent, RunKind, RunStatus, Worker, WorkerRole, WorkerState } from '@advlab/contract';
 import { ADVLAB_VERSION, failedPrecondition, notFound, type Logger } from '@advlab/grpc-server';
-import { pgTransaction, TERMINAL_STATUSES, type PostgresDatabase, type Registry } from '@advlab/registry';
+import { pgTransaction, runRecordJson, TERMINAL_STATUSES, type PostgresDatabase, type Registry } from '@advlab/registry';
 import { Logger as QueueLogger, makeWorkerUtils, run as runQueue, type Job, type Runner, type WorkerUtils } from 'graphile-worker';
 import { Client, type Pool } from 'pg';
 import { byRoleThenStart, type WorkerDirectory, type WorkerIdentity } from './workers';
@@ -71,7 +71,6 @@ export class Cluster implements WorkerDirectory {
   private readonly heartbeatMs: number;
   private utils!: WorkerUtils;
   private listener: Client | undefined;
-  private listening = false;
   private readonly wakers = new Map<string, Set<() => void>>();
   private readonly progress = new Map<string, Set<(event: RunEvent) => void>>();
   private signals: RunSignals | undefined;
@@ -278,7 +277,7 @@ export class Cluster implements WorkerDirectory {
         await client.query(`UPDATE runs SET status = $2, record = $3, updated_at = $4 WHERE id = $1`, [
           runId,
           run.status,
-          JSON.stringify(Run.toJSON({ ...run, history: [], trials: [] })),
+          runRecordJson(run),
           now(),
         ]);
         const last = await client.query<{ s: string | null }>(`SELECT MAX(sequence) AS s FROM run_events WHERE run_id = $1`, [runId]);
@@ -423,7 +422,6 @@ export class Cluster implements WorkerDirectory {
       client.on('end', () => {
         if (this.stopped || this.listener !== client) return;
         this.listener = undefined;
-        this.listening = false;
         this.options.logger.warn('cluster: lost the notification connection; reconnecting');
         const retry = () => {
           if (this.stopped) return;
@@ -437,7 +435,6 @@ export class Cluster implements WorkerDirectory {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}; LISTEN ${PROGRESS_CHANNEL}; LISTEN ${CANCELS_CHANNEL}`);
       this.listener = client;
-      this.listening = true;
       delay = 250;
       // Whatever happened while the connection was down: watchers and workers look again.
       for (const runId of [...this.wakers.keys()]) this.wake(runId);
@@ -462,11 +459,6 @@ export class Cluster implements WorkerDirectory {
     } else if (channel === CANCELS_CHANNEL) {
       if (this.signals?.running().includes(payload)) this.signals.cancel(payload);
     }
-  }
-
-  /** Whether the notification connection is up (else watchers and workers poll). */
-  isListening(): boolean {
-    return this.listening;
   }
 
   // ---------------------------------------------------------------- leaving

@@ -75,7 +75,7 @@ export class ClusterDispatcher implements RunDispatcher {
  * parent stopped for another reason leaves them running for whoever takes it over.
  */
 export function clusterChildRunner(cluster: Cluster, runs: RunStore): ChildRunner {
-  return async (_parent, children, signal, onFinished) => {
+  return async (children, signal, onFinished) => {
     for (const child of children) {
       if (signal.aborted) break;
       if (!(await runs.get(child.id))) await cluster.submit(child);

@@ -83,7 +83,6 @@ export interface RunManagerOptions {
 
 /** How a run's children run when not inline: submitted as jobs of their own and followed to their end. */
 export type ChildRunner = (
-  parent: Run,
   children: Run[],
   signal: AbortSignal,
   onFinished: (child: Run, index: number) => Promise<void> | void,
@@ -121,7 +120,7 @@ export class RunManager implements RunDispatcher {
   private readonly maxQueued: number;
   private readonly batchIntervalMs: number;
   private readonly logger: Logger;
-  private jobFor?: (run: Run) => JobBody;
+  private readonly jobFor?: (run: Run) => JobBody;
   private readonly childRunner?: ChildRunner;
   private readonly onStored?: (event: RunEvent) => void;
   private readonly workerId: string;
@@ -144,10 +143,6 @@ export class RunManager implements RunDispatcher {
     this.onProgress = options.onProgress;
   }
 
-  /** Sets how a child run's job is built (the trainer's catalog of jobs, known once its handlers are). */
-  setJobFor(jobFor: (run: Run) => JobBody): void {
-    this.jobFor = jobFor;
-  }
 
   /**
    * After a restart: runs left queued or running by a stopped service are
@@ -244,11 +239,6 @@ export class RunManager implements RunDispatcher {
     return true;
   }
 
-  /** Whether this process is running the run now. */
-  isActive(runId: string): boolean {
-    return this.active.has(runId);
-  }
-
   /** Appends an event to a stored run that this process is not running (a hand-over, before it runs here). */
   async appendTo(runId: string, body: RunEventBody): Promise<void> {
     if (!this.sequences.has(runId)) this.sequences.set(runId, await this.runs.lastSequence(runId));
@@ -282,7 +272,7 @@ export class RunManager implements RunDispatcher {
     onFinished: (child: Run, index: number) => Promise<void> | void,
   ): Promise<Run[]> {
     const adopted = children.map((c) => Run.fromPartial({ ...c, parentRunId: parent.id }));
-    if (this.childRunner) return this.childRunner(parent, adopted, signal, onFinished);
+    if (this.childRunner) return this.childRunner(adopted, signal, onFinished);
     const jobFor = this.jobFor;
     if (!jobFor) throw new Error('the run manager has no job catalog for child runs');
     const finished: Run[] = [];

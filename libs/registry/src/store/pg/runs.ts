@@ -1,14 +1,13 @@
 import { Run, RunEvent, type EpochMetrics, type RunStatus, type SweepTrial } from '@advlab/contract';
 import type { Pool } from 'pg';
 import type { Condition } from '../pages';
+import { runRecordJson } from '../runs';
 import type { EventCase, ListRunsQuery, RunStore } from '../types';
 import { listPage } from './pages';
 import { withRetry, type RetryOptions } from './pool';
 
 const time = (d: Date | undefined) => (d ?? new Date()).getTime();
 
-/** The stored record: the run without history and trials (the event log holds those). */
-const recordJson = (run: Run) => JSON.stringify(Run.toJSON({ ...run, history: [], trials: [] }));
 
 const decodeEvents = (rows: { event: Buffer }[]) => rows.map((r) => RunEvent.decode(r.event));
 
@@ -23,14 +22,14 @@ export class PgRunStore implements RunStore {
     await this.pool.query(
       `INSERT INTO runs (id, parent_run_id, kind, status, dataset_id, record, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [run.id, run.parentRunId || null, run.kind, run.status, run.datasetId, recordJson(run), time(run.createdAt), Date.now()],
+      [run.id, run.parentRunId || null, run.kind, run.status, run.datasetId, runRecordJson(run), time(run.createdAt), Date.now()],
     );
   }
 
   async update(run: Run): Promise<void> {
     const result = await this.pool.query(`UPDATE runs SET status = $1, record = $2, updated_at = $3 WHERE id = $4`, [
       run.status,
-      recordJson(run),
+      runRecordJson(run),
       Date.now(),
       run.id,
     ]);
